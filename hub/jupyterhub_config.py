@@ -1,0 +1,100 @@
+# JupyterHub configuration of the stack. Declarative on purpose: every value
+# comes from stack.settings, which reads and validates the environment (.env).
+import sys
+
+from stack.settings import DATA_DIR, load_or_exit
+
+s = load_or_exit()
+c = get_config()  # noqa: F821
+
+# --- Hub and proxy -----------------------------------------------------------
+c.JupyterHub.base_url = s.base_url
+# The proxy is its own container and outlives hub restarts, which is what keeps
+# users connected while the hub restarts or is upgraded.
+c.JupyterHub.proxy_class = "configurable-http-proxy"
+c.ConfigurableHTTPProxy.should_start = False
+c.ConfigurableHTTPProxy.api_url = "http://proxy:8001"
+c.ConfigurableHTTPProxy.auth_token = s.proxy_token
+c.JupyterHub.hub_bind_url = "http://0.0.0.0:8081"
+c.JupyterHub.hub_connect_url = "http://hub:8081"
+# Servers keep running when the hub stops; the hub takes them back on start.
+c.JupyterHub.cleanup_servers = False
+c.JupyterHub.cleanup_proxy = False
+# This periodic task also re-adds routes a restarted proxy lost: keep it short.
+c.JupyterHub.last_activity_interval = 10
+
+# State on the hub's volume: database, cookie secret (made on first start, 0600).
+c.JupyterHub.db_url = f"sqlite:///{DATA_DIR}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = str(DATA_DIR / "jupyterhub_cookie_secret")
+c.JupyterHub.log_level = s.log_level
+c.JupyterHub.authenticate_prometheus = s.metrics_require_auth
+
+# --- Who may log in ----------------------------------------------------------
+c.Authenticator.admin_users = set(s.admin_users)
+c.Authenticator.allowed_users = set(s.allowed_users)
+# Logging in is already gated (approved sign-ups / shared password); an
+# ALLOWED_USERS list narrows it further.
+c.Authenticator.allow_all = not s.allowed_users
+if s.authenticator == "native":
+    import nativeauthenticator
+
+    c.JupyterHub.authenticator_class = "stack.native.StackNativeAuthenticator"
+    c.JupyterHub.template_paths = [f"{nativeauthenticator.__path__[0]}/templates/"]
+    c.NativeAuthenticator.open_signup = False
+    c.NativeAuthenticator.minimum_password_length = 8
+    c.NativeAuthenticator.check_common_password = True
+elif s.authenticator == "dummy":
+    # JupyterHub's successor of DummyAuthenticator: one password for every user.
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = s.dummy_password
+
+# --- User servers: one container each, home on a named volume ------------------
+c.JupyterHub.spawner_class = "docker"
+c.DockerSpawner.image = s.singleuser_image
+c.DockerSpawner.network_name = s.network
+c.DockerSpawner.use_internal_ip = True
+# The Compose project name keeps two stacks on one host apart.
+c.DockerSpawner.prefix = s.project
+# A fresh container on every start, so a rebuilt image is picked up; the home
+# volume is what persists.
+c.DockerSpawner.remove = True
+c.DockerSpawner.mounts = [
+    {
+        "type": "volume",
+        "source": "{prefix}-home-{username}",
+        "target": "/home/jovyan",
+        "labels": s.labels,
+    }
+]
+c.DockerSpawner.notebook_dir = "/home/jovyan"
+c.DockerSpawner.extra_create_kwargs = {"labels": s.container_labels}
+c.DockerSpawner.extra_host_config = s.user_host_config
+c.DockerSpawner.mem_limit = s.user_mem_limit
+c.DockerSpawner.cpu_limit = s.user_cpu_limit
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = s.spawn_timeout
+c.Spawner.http_timeout = s.spawn_timeout
+c.JupyterHub.allow_named_servers = s.allow_named_servers
+c.JupyterHub.named_server_limit_per_user = s.named_server_limit
+
+# --- Services ----------------------------------------------------------------
+if s.idle_timeout:
+    c.JupyterHub.services = [
+        {
+            "name": "idle-culler",
+            "command": [
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={s.idle_timeout}",
+                f"--cull-every={s.idle_cull_every}",
+            ],
+        }
+    ]
+    c.JupyterHub.load_roles = [
+        {
+            "name": "idle-culler",
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            "services": ["idle-culler"],
+        }
+    ]

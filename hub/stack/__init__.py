@@ -1,0 +1,1 @@
+"""Glue between the stack's settings and JupyterHub: settings, authenticators, spawner hooks."""
