@@ -44,9 +44,11 @@ if s.authenticator == "native":
     c.NativeAuthenticator.minimum_password_length = 8
     c.NativeAuthenticator.check_common_password = True
 elif s.authenticator == "dummy":
-    # JupyterHub's successor of DummyAuthenticator: one password for every user.
+    # JupyterHub's successor of DummyAuthenticator: one password for every user,
+    # and a separate, longer one for the admin users.
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = s.dummy_password
+    c.SharedPasswordAuthenticator.admin_password = s.dummy_admin_password or None
 
 # --- User servers: one container each, home on a named volume ------------------
 c.JupyterHub.spawner_class = "docker"

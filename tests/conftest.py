@@ -95,6 +95,7 @@ def base_env(**overrides: str) -> dict[str, str]:
     env = {
         "AUTHENTICATOR": "dummy",
         "DUMMY_PASSWORD": secrets.token_urlsafe(12),
+        "DUMMY_ADMIN_PASSWORD": secrets.token_hex(20),
         "ADMIN_USERS": "admin",
         "HTTPS_PORT": str(free_port()),
         "HTTP_PORT": str(free_port()),
@@ -161,7 +162,7 @@ def stack(_teardown, docker_services, docker_compose_project_name, stack_env_fil
 
 @pytest.fixture(scope="session")
 def admin_token(stack) -> str:
-    session = stack.hub.login("admin", stack.env["DUMMY_PASSWORD"])
+    session = stack.hub.login("admin", stack.env["DUMMY_ADMIN_PASSWORD"])
     return stack.hub.new_token(session, "admin")
 
 
@@ -185,3 +186,24 @@ def running_user(stack, user_token):
     token = user_token(name)
     stack.hub.start(token, name)
     return name, token
+
+
+@pytest.fixture(scope="module")
+def extra_stack(tmp_path_factory, docker_compose_project_name):
+    """Start another stack with other settings, under its own project name, beside the main one."""
+    started: list[tuple[str, Path]] = []
+
+    def start(suffix: str, **overrides: str) -> Stack:
+        project = f"{docker_compose_project_name}{suffix}"
+        env = base_env(**overrides)
+        env_file = tmp_path_factory.mktemp(project) / "test.env"
+        write_env(env_file, env)
+        started.append((project, env_file))
+        s = Stack(project, env_file, env, Hub(f"https://127.0.0.1:{env['HTTPS_PORT']}"))
+        result = s.compose("up", "--detach", "--wait", "--wait-timeout", "180", check=False)
+        assert result.returncode == 0, result.stderr + s.compose("logs", check=False).stdout
+        return s
+
+    yield start
+    for project, env_file in started:
+        remove_everything(project, env_file)

@@ -24,6 +24,6 @@ def test_metrics_need_a_token(stack, admin_token):
 def test_admin_panel_for_admins_only(stack, admin_token, user_token):
     users = stack.hub.api(admin_token, "GET", "/users").json()
     assert any(u["name"] == "admin" and u["admin"] for u in users)
-    session = stack.hub.login("admin", stack.env["DUMMY_PASSWORD"])
+    session = stack.hub.login("admin", stack.env["DUMMY_ADMIN_PASSWORD"])
     assert session.get(f"{stack.hub.url}/hub/admin").status_code == 200
     assert stack.hub.api(user_token("erin"), "GET", "/users").status_code == 403

@@ -7,7 +7,11 @@ from dockerctl import docker
 
 def put_file(stack, token, name, path, text, servername=""):
     r = stack.hub.server(
-        token, name, "PUT", f"api/contents/{path}", servername=servername,
+        token,
+        name,
+        "PUT",
+        f"api/contents/{path}",
+        servername=servername,
         json={"type": "file", "format": "text", "content": text},
     )
     assert r.status_code in (200, 201), r.text
@@ -34,7 +38,9 @@ def test_file_survives_stop_container_removal_and_start(stack, user_token):
     assert stack.container_of(name)["id"] != first
     assert get_file(stack, token, name, "work.txt") == "precious"
     # It is really on the user's own named volume.
-    mounts = docker("inspect", "-f", "{{range .Mounts}}{{.Name}}:{{.Destination}} {{end}}", stack.container_of(name)["id"])
+    mounts = docker(
+        "inspect", "-f", "{{range .Mounts}}{{.Name}}:{{.Destination}} {{end}}", stack.container_of(name)["id"]
+    )
     assert f"{stack.project}-home-{name}:/home/jovyan" in mounts.split()
 
 
@@ -44,8 +50,9 @@ def test_named_server_shares_the_home_volume(stack, running_user):
     stack.hub.start(token, name, servername="second")
     try:
         assert stack.container_of(name, "second")["state"] == "running"
-        assert get_file(stack, token, name, "shared.txt", servername="second") == base64.b64encode(
-            b"from default"
-        ).decode()
+        assert (
+            get_file(stack, token, name, "shared.txt", servername="second")
+            == base64.b64encode(b"from default").decode()
+        )
     finally:
         stack.hub.stop(token, name, servername="second")

@@ -18,6 +18,7 @@ DEFAULT_IMAGE = "jupyterhub-stack/singleuser:latest"
 DATA_DIR = Path("/srv/jupyterhub/data")
 PROXY_TOKEN_FILE = Path("/srv/secrets/proxy-token")
 MIN_DUMMY_PASSWORD = 8
+MIN_DUMMY_ADMIN_PASSWORD = 32  # JupyterHub's SharedPasswordAuthenticator rule
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
@@ -43,7 +44,8 @@ class Settings:
     project: str
     network: str
     authenticator: str
-    dummy_password: str
+    dummy_password: str = field(repr=False)
+    dummy_admin_password: str = field(repr=False)
     admin_users: frozenset[str]
     allowed_users: frozenset[str]
     public_hostname: str
@@ -181,7 +183,9 @@ class _Reader:
         names = [n.strip() for n in value.split(",") if n.strip()]
         bad = [n for n in names if not _USERNAME_RE.match(n)]
         if bad:
-            self.fail(name, value, f"invalid user name(s) {', '.join(bad)}; give names separated by commas, e.g. alice,bob")
+            self.fail(
+                name, value, f"invalid user name(s) {', '.join(bad)}; give names separated by commas, e.g. alice,bob"
+            )
         # JupyterHub normalises usernames to lower case; match what users will be called.
         return frozenset(n.lower() for n in names if n not in bad)
 
@@ -225,6 +229,15 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
             f"DUMMY_PASSWORD: AUTHENTICATOR=dummy lets anyone in who knows this one shared password, "
             f"so set DUMMY_PASSWORD to at least {MIN_DUMMY_PASSWORD} characters"
         )
+    dummy_admin_password = r.raw("DUMMY_ADMIN_PASSWORD")
+    if authenticator == "dummy" and dummy_admin_password:
+        if len(dummy_admin_password) < MIN_DUMMY_ADMIN_PASSWORD:
+            r.problems.append(
+                f"DUMMY_ADMIN_PASSWORD: admins log in with it, so make it at least {MIN_DUMMY_ADMIN_PASSWORD} "
+                "characters (e.g. openssl rand -hex 24), or leave it empty for no admin login"
+            )
+        elif dummy_admin_password == dummy_password:
+            r.problems.append("DUMMY_ADMIN_PASSWORD must differ from DUMMY_PASSWORD, or users could log in as admins")
 
     hostname = r.raw("PUBLIC_HOSTNAME", "localhost")
     if not _HOSTNAME_RE.match(hostname):
@@ -252,6 +265,7 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
         network=f"{project}_jupyterhub",
         authenticator=authenticator,
         dummy_password=dummy_password,
+        dummy_admin_password=dummy_admin_password,
         admin_users=r.usernames("ADMIN_USERS", "admin"),
         allowed_users=r.usernames("ALLOWED_USERS"),
         public_hostname=hostname,
@@ -273,7 +287,7 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
         proxy_token=_proxy_token(r) if read_secrets else "",
     )
     if settings.https_port == settings.http_port:
-        r.problems.append("HTTP_PORT and HTTPS_PORT are both %d; give them different ports" % settings.https_port)
+        r.problems.append(f"HTTP_PORT and HTTPS_PORT are both {settings.https_port}; give them different ports")
     if r.problems:
         raise SettingsError(r.problems)
     return settings

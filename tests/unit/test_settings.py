@@ -57,6 +57,11 @@ def test_memory_sizes(text, size):
         ({"AUTHENTICATOR": "ldap"}, "AUTHENTICATOR='ldap': unknown value; use one of: native, dummy"),
         ({"AUTHENTICATOR": "dummy"}, "set DUMMY_PASSWORD to at least 8 characters"),
         ({"AUTHENTICATOR": "dummy", "DUMMY_PASSWORD": "1234567"}, "DUMMY_PASSWORD"),
+        ({"AUTHENTICATOR": "dummy", "DUMMY_PASSWORD": "p" * 8, "DUMMY_ADMIN_PASSWORD": "short"}, "at least 32"),
+        (
+            {"AUTHENTICATOR": "dummy", "DUMMY_PASSWORD": "p" * 40, "DUMMY_ADMIN_PASSWORD": "p" * 40},
+            "DUMMY_ADMIN_PASSWORD must differ from DUMMY_PASSWORD",
+        ),
         ({"HTTPS_PORT": "https"}, "HTTPS_PORT='https': use a whole number from 1 to 65535"),
         ({"HTTPS_PORT": "70000"}, "HTTPS_PORT='70000'"),
         ({"HTTP_PORT": "0"}, "HTTP_PORT='0'"),
