@@ -2,6 +2,7 @@
 # comes from stack.settings, which reads and validates the environment (.env).
 import sys
 
+from stack import csp
 from stack.settings import DATA_DIR, load_or_exit
 
 s = load_or_exit()
@@ -28,6 +29,26 @@ c.JupyterHub.db_url = f"sqlite:///{DATA_DIR}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = str(DATA_DIR / "jupyterhub_cookie_secret")
 c.JupyterHub.log_level = s.log_level
 c.JupyterHub.authenticate_prometheus = s.metrics_require_auth
+csp.install()
+
+# --- Embedding in iframes (README "Embedding") --------------------------------
+# Unset, JupyterHub's default stands everywhere: frame-ancestors 'none'.
+if s.embed_allowed_origins:
+    import partitioned_cookies
+
+    # The hub: CSP on every page; cookies that survive third-party cookie
+    # blocking. cookie_options also reach user servers (JUPYTERHUB_COOKIE_OPTIONS).
+    partitioned_cookies.partition_all_cookies()
+    c.JupyterHub.tornado_settings = {
+        "headers": {"Content-Security-Policy": s.embed_csp},
+        "cookie_options": {"samesite": "None", "secure": True},
+    }
+    # User servers: the image's /etc/jupyter/jupyter_server_config.py applies
+    # these to every route, and so does any image built on ours.
+    c.Spawner.environment = {
+        "JUPYTERHUB_STACK_CSP": s.embed_csp,
+        "JUPYTERHUB_STACK_PARTITIONED_COOKIES": "1",
+    }
 
 # --- Who may log in ----------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)

@@ -1,4 +1,7 @@
-# Server settings baked into the user image; JupyterHub adds the rest at spawn.
+# Server settings baked into the user image (and every image built FROM it);
+# JupyterHub adds the rest at spawn.
+import os
+
 c = get_config()  # noqa: F821
 
 # Lab is the default UI; Notebook 7 stays at /tree.
@@ -6,3 +9,12 @@ c.ServerApp.default_url = "/lab"
 # No calls home at start: this also keeps start-up fast on closed networks.
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+
+# Embedding (README "Embedding"): the hub passes its frame-ancestors policy, and
+# every route of this server (Lab, Notebook, API, files) sends the same one.
+if os.environ.get("JUPYTERHUB_STACK_CSP"):
+    c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": os.environ["JUPYTERHUB_STACK_CSP"]}}
+if os.environ.get("JUPYTERHUB_STACK_PARTITIONED_COOKIES") == "1":
+    import partitioned_cookies
+
+    partitioned_cookies.partition_all_cookies()

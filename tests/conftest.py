@@ -8,107 +8,12 @@ home volumes the hub spawned (found by the stack's project label).
 from __future__ import annotations
 
 import os
-import secrets
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dockerctl import docker, free_port
+from dockerctl import free_port
 from hubclient import Hub, new_session, wait_for
-
-ROOT = Path(__file__).resolve().parent.parent
-LABEL = "io.jupyterhub-stack.project"
-
-
-@dataclass
-class Stack:
-    """A running stack: how to reach it and how to drive its Compose project."""
-
-    project: str
-    env_file: Path
-    env: dict[str, str]
-    hub: Hub
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['HTTP_PORT']}"
-
-    def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            compose_command(self.project, self.env_file) + list(args),
-            check=check,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    def container_of(self, username: str, servername: str = "") -> dict | None:
-        name = f"{self.project}-{username}" + (f"--{servername}" if servername else "")
-        out = docker("ps", "-a", "--filter", f"name=^/{name}$", "--format", "{{.ID}} {{.State}}").split()
-        return {"id": out[0], "state": out[1]} if out else None
-
-    def wait_healthy(self, service: str, timeout: float = 120) -> None:
-        def healthy():
-            cid = self.compose("ps", "-q", service).stdout.strip()
-            return cid and docker("inspect", "-f", "{{.State.Health.Status}}", cid).strip() == "healthy"
-
-        wait_for(healthy, timeout, f"{service} to be healthy", interval=0.5)
-
-
-def compose_command(project: str, env_file: Path) -> list[str]:
-    # --env-file keeps a developer's own .env out of the tests.
-    return [
-        "docker",
-        "compose",
-        "--project-directory",
-        str(ROOT),
-        "-f",
-        str(ROOT / "docker-compose.yml"),
-        "--env-file",
-        str(env_file),
-        "-p",
-        project,
-    ]
-
-
-def remove_everything(project: str, env_file: Path) -> None:
-    """Remove user containers first: they hold the network open."""
-    ids = docker("ps", "-aq", "--filter", f"label={LABEL}={project}").split()
-    if ids:
-        docker("rm", "-f", *ids, check=False)
-    subprocess.run(
-        compose_command(project, env_file) + ["down", "--volumes", "--remove-orphans", "--timeout", "5"],
-        capture_output=True,
-        check=False,
-    )
-    vols = docker("volume", "ls", "-q", "--filter", f"label={LABEL}={project}").split()
-    if vols:
-        docker("volume", "rm", "-f", *vols, check=False)
-
-
-def write_env(path: Path, env: dict[str, str]) -> None:
-    path.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
-
-
-def base_env(**overrides: str) -> dict[str, str]:
-    env = {
-        "AUTHENTICATOR": "dummy",
-        "DUMMY_PASSWORD": secrets.token_urlsafe(12),
-        "DUMMY_ADMIN_PASSWORD": secrets.token_hex(20),
-        "ADMIN_USERS": "admin",
-        "HTTPS_PORT": str(free_port()),
-        "HTTP_PORT": str(free_port()),
-        "HTTPS_BIND_IP": "127.0.0.1",
-        "ALLOW_NAMED_SERVERS": "true",
-        "USER_MEM_LIMIT": "1G",
-        "USER_MEM_GUARANTEE": "256M",
-        "USER_CPU_LIMIT": "1",
-        "USER_CPU_GUARANTEE": "0.25",
-    }
-    env.update(overrides)
-    return env
-
+from stackctl import ROOT, Stack, base_env, remove_everything, write_env
 
 # --- pytest-docker hooks -------------------------------------------------------
 
@@ -119,8 +24,15 @@ def docker_compose_project_name() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack_env_file(tmp_path_factory, docker_compose_project_name) -> tuple[Path, dict[str, str]]:
-    env = base_env()
+def portal_ports() -> dict[str, int]:
+    """Ports for the embedding tests' portal pages: one origin allowed to frame the hub, one not."""
+    return {"allowed": free_port(), "other": free_port()}
+
+
+@pytest.fixture(scope="session")
+def stack_env_file(tmp_path_factory, docker_compose_project_name, portal_ports) -> tuple[Path, dict[str, str]]:
+    # The main stack allows embedding; the native stack below keeps the default.
+    env = base_env(EMBED_ALLOWED_ORIGINS=f"http://127.0.0.1:{portal_ports['allowed']}")
     path = tmp_path_factory.mktemp("stack") / "test.env"
     write_env(path, env)
     return path, env
@@ -188,7 +100,7 @@ def running_user(stack, user_token):
     return name, token
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def extra_stack(tmp_path_factory, docker_compose_project_name):
     """Start another stack with other settings, under its own project name, beside the main one."""
     started: list[tuple[str, Path]] = []
@@ -207,3 +119,9 @@ def extra_stack(tmp_path_factory, docker_compose_project_name):
     yield start
     for project, env_file in started:
         remove_everything(project, env_file)
+
+
+@pytest.fixture(scope="session")
+def native(extra_stack) -> Stack:
+    """A second stack beside the main one: default authenticator (native), default embedding (none)."""
+    return extra_stack("n", AUTHENTICATOR="native", DUMMY_PASSWORD="", DUMMY_ADMIN_PASSWORD="")

@@ -5,13 +5,8 @@ import re
 import pytest
 from dockerctl import docker
 from hubclient import new_session
-
-BANNER = re.compile(r"Initial password for admin user 'admin': (\S+)")
-
-
-@pytest.fixture(scope="module")
-def native(extra_stack):
-    return extra_stack("n", AUTHENTICATOR="native", DUMMY_PASSWORD="", DUMMY_ADMIN_PASSWORD="")
+from stackctl import INITIAL_PASSWORD as BANNER
+from stackctl import admin_password
 
 
 def sign_up(hub, username, password):
@@ -58,10 +53,6 @@ def test_sign_up_needs_admin_approval(native):
     admin = native.hub.login("admin", password)
     assert admin.get(f"{native.hub.url}/hub/authorize/newbie").ok
     assert native.hub.login("newbie", "a-long-password-42")
-
-
-def admin_password(stack):
-    return BANNER.findall(stack.compose("logs", "hub").stdout)[0]
 
 
 def test_two_stacks_side_by_side(stack, admin_token, native):

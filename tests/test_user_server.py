@@ -1,5 +1,6 @@
 """Log in, spawn, and use the server: kernels over the websocket, Bokeh, both UIs."""
 
+import json
 import re
 from urllib.parse import urlparse
 
@@ -61,6 +62,8 @@ def test_lab_has_bokeh_extension_and_is_default(stack, running_user):
     assert r.status_code == 200
     config = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', r.text, re.S).group(1)
     assert "jupyter_bokeh" in config, "Bokeh's Lab extension is not loaded"
+    # No prompt asking each user whether Lab may fetch news.
+    assert "@jupyterlab/apputils-extension:announcements" in json.loads(config)["disabledExtensions"]
     user = stack.hub.api(token, "GET", f"/users/{name}").json()
     assert user["servers"][""]["url"] == f"/user/{name}/"
     # The server's default URL is Lab.

@@ -27,6 +27,7 @@ _USERNAME_RE = re.compile(r"^[^\s,/\\<>\"'&]{1,255}$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
 _PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$", re.IGNORECASE)
+_ORIGIN_RE = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\*\.[a-z0-9.-]+)(:\d{1,5})?$", re.I)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -64,12 +65,23 @@ class Settings:
     spawn_timeout: int
     metrics_require_auth: bool
     log_level: str
+    embed_allowed_origins: tuple[str, ...]
     proxy_token: str = field(repr=False)
+    warnings: tuple[str, ...] = ()
 
     @property
     def public_url(self) -> str:
         port = "" if self.https_port == 443 else f":{self.https_port}"
         return f"https://{self.public_hostname}{port}{self.base_url}"
+
+    @property
+    def csp_report_uri(self) -> str:
+        return f"{self.base_url}hub/security/csp-report"
+
+    @property
+    def embed_csp(self) -> str:
+        """The Content-Security-Policy of every hub and user-server response when embedding."""
+        return f"frame-ancestors {' '.join(self.embed_allowed_origins)}; report-uri {self.csp_report_uri}"
 
     @property
     def labels(self) -> dict[str, str]:
@@ -198,6 +210,28 @@ def _base_url(r: _Reader) -> str:
     return "/" + "/".join(p for p in value.split("/") if p) + ("/" if value.strip("/") else "")
 
 
+def _origins(r: _Reader, warnings: list[str]) -> tuple[str, ...]:
+    value = r.raw("EMBED_ALLOWED_ORIGINS")
+    origins = []
+    for origin in value.replace(",", " ").split():
+        origin = origin.removesuffix("/") if origin.count("/") == 3 else origin
+        if origin == "*":
+            warnings.append(
+                "EMBED_ALLOWED_ORIGINS='*': ANY web site may frame this hub, and users' servers can frame "
+                "each other's; list the portal origins instead, e.g. https://portal.example.org"
+            )
+        elif not _ORIGIN_RE.match(origin):
+            r.fail(
+                "EMBED_ALLOWED_ORIGINS",
+                value,
+                f"{origin!r} is not an origin; give scheme://host[:port] with no path, separated by spaces, "
+                "e.g. https://portal.example.org https://lms.example.edu:8443",
+            )
+            continue
+        origins.append(origin.lower())
+    return tuple(dict.fromkeys(origins))
+
+
 def _proxy_token(r: _Reader) -> str:
     token = r.raw("CONFIGPROXY_AUTH_TOKEN")
     if token:
@@ -216,6 +250,7 @@ def _proxy_token(r: _Reader) -> str:
 
 def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Settings:
     r = _Reader(dict(os.environ if env is None else env))
+    warnings: list[str] = []
 
     project = r.raw("COMPOSE_PROJECT_NAME", "jupyterhub")
     if not _PROJECT_RE.match(project):
@@ -284,7 +319,9 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
         spawn_timeout=r.integer("SPAWN_TIMEOUT", 120, 10, 3600, " seconds"),
         metrics_require_auth=r.boolean("METRICS_REQUIRE_AUTH", True),
         log_level=r.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
+        embed_allowed_origins=_origins(r, warnings),
         proxy_token=_proxy_token(r) if read_secrets else "",
+        warnings=tuple(warnings),
     )
     if settings.https_port == settings.http_port:
         r.problems.append(f"HTTP_PORT and HTTPS_PORT are both {settings.https_port}; give them different ports")
@@ -296,9 +333,12 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
 def load_or_exit(env: dict[str, str] | None = None) -> Settings:
     """For jupyterhub_config.py: print the problems and stop, with no traceback to wade through."""
     try:
-        return load(env)
+        settings = load(env)
     except SettingsError as e:
         for problem in e.problems:
             print(f"CONFIG ERROR: {problem}", file=sys.stderr, flush=True)
         print("CONFIG ERROR: fix the settings above in .env, then run: docker compose up -d", file=sys.stderr)
         raise SystemExit(2) from None
+    for warning in settings.warnings:
+        print(f"CONFIG WARNING: {warning}", file=sys.stderr, flush=True)
+    return settings

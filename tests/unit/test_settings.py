@@ -153,3 +153,35 @@ def test_env_example_documents_every_setting():
     used = set(re.findall(r"\$\{([A-Z_]+)", compose_text)) - {"COMPOSE_PROJECT_NAME"}
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", example, re.M))
     assert used <= documented, f"undocumented in .env.example: {sorted(used - documented)}"
+
+
+def test_embed_origins():
+    s = load(EMBED_ALLOWED_ORIGINS="https://portal.example.org  https://LMS.example.edu:8443/,http://127.0.0.1:9000")
+    assert s.embed_allowed_origins == (
+        "https://portal.example.org",
+        "https://lms.example.edu:8443",
+        "http://127.0.0.1:9000",
+    )
+    assert s.embed_csp == (
+        "frame-ancestors https://portal.example.org https://lms.example.edu:8443 http://127.0.0.1:9000; "
+        "report-uri /hub/security/csp-report"
+    )
+    assert load(BASE_URL="/j/", EMBED_ALLOWED_ORIGINS="https://a.org").embed_csp.endswith(
+        "report-uri /j/hub/security/csp-report"
+    )
+    assert load().embed_allowed_origins == ()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["portal.example.org", "https://portal.example.org/lms", "ftp://x.org", "https://", "https://a.org:99999x"],
+)
+def test_embed_origin_must_be_scheme_host_port(origin):
+    assert f"EMBED_ALLOWED_ORIGINS='{origin}': {origin!r} is not an origin" in error_of(EMBED_ALLOWED_ORIGINS=origin)
+
+
+def test_embed_wildcard_is_accepted_loudly(capsys):
+    s = st.load_or_exit({**GOOD, "EMBED_ALLOWED_ORIGINS": "*"})
+    assert s.embed_allowed_origins == ("*",)
+    err = capsys.readouterr().err
+    assert "CONFIG WARNING: EMBED_ALLOWED_ORIGINS='*': ANY web site may frame this hub" in err
