@@ -100,7 +100,14 @@ def test_all_six_cookies_are_partitioned_and_so_are_deletions(stack, running_use
         assert_partitioned(header)
 
 
-def test_csp_report_endpoint_accepts_browser_reports(stack):
+def csp_reports_metric(stack, admin_token) -> float:
+    metrics = new_session().get(f"{stack.hub.url}/hub/metrics", headers={"Authorization": f"token {admin_token}"})
+    line = next(x for x in metrics.text.splitlines() if x.startswith("jupyterhub_csp_reports_total "))
+    return float(line.split()[1])
+
+
+def test_csp_report_endpoint_accepts_browser_reports(stack, admin_token):
+    before = csp_reports_metric(stack, admin_token)
     report = {"csp-report": {"document-uri": "https://x/hub/login", "violated-directive": "frame-ancestors"}}
     r = new_session().post(
         f"{stack.hub.url}/hub/security/csp-report",
@@ -109,6 +116,7 @@ def test_csp_report_endpoint_accepts_browser_reports(stack):
     )
     assert r.status_code == 204
     assert "Content security violation" in stack.compose("logs", "hub").stdout
+    assert csp_reports_metric(stack, admin_token) == before + 1
 
 
 def test_default_allows_no_framing_and_plain_cookies(native):

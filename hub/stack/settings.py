@@ -340,5 +340,6 @@ def load_or_exit(env: dict[str, str] | None = None) -> Settings:
         print("CONFIG ERROR: fix the settings above in .env, then run: docker compose up -d", file=sys.stderr)
         raise SystemExit(2) from None
     for warning in settings.warnings:
-        print(f"CONFIG WARNING: {warning}", file=sys.stderr, flush=True)
+        # Loud on purpose: these are accepted, but weaken the deployment.
+        print("!" * 78, f"CONFIG WARNING: {warning}", "!" * 78, sep="\n", file=sys.stderr, flush=True)
     return settings
