@@ -14,7 +14,7 @@ c.JupyterHub.base_url = s.base_url
 # users connected while the hub restarts or is upgraded.
 c.JupyterHub.proxy_class = "configurable-http-proxy"
 c.ConfigurableHTTPProxy.should_start = False
-c.ConfigurableHTTPProxy.api_url = "http://proxy:8001"
+c.ConfigurableHTTPProxy.api_url = "http://proxy-api:8001"
 c.ConfigurableHTTPProxy.auth_token = s.proxy_token
 c.JupyterHub.hub_bind_url = "http://0.0.0.0:8081"
 c.JupyterHub.hub_connect_url = "http://hub:8081"

@@ -66,11 +66,15 @@ else
   fi
 fi
 
+# The API listens only on the proxy-api network, which user containers are not on.
+api_ip=$(getent hosts proxy-api | awk '{print $1; exit}')
+[ -n "$api_ip" ] || die "cannot resolve proxy-api: the proxy must be on the proxy-api network (see docker-compose.yml)"
+
 exec configurable-http-proxy \
   --ip 0.0.0.0 --port 8443 \
   --ssl-cert "$cert" --ssl-key "$key" \
   --redirect-port 8080 --redirect-to "$HTTPS_PORT" \
-  --api-ip 0.0.0.0 --api-port 8001 \
+  --api-ip "$api_ip" --api-port 8001 \
   --default-target http://hub:8081 \
   --error-target "http://hub:8081${base}hub/error" \
   --log-level "${PROXY_LOG_LEVEL:-info}" \

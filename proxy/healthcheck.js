@@ -4,7 +4,7 @@ const fs = require("fs");
 const http = require("http");
 const token = process.env.CONFIGPROXY_AUTH_TOKEN || fs.readFileSync("/srv/secrets/proxy-token", "utf8").trim();
 http
-  .get("http://127.0.0.1:8001/api/routes", { headers: { Authorization: "token " + token }, timeout: 3000 }, (res) =>
+  .get("http://proxy-api:8001/api/routes", { headers: { Authorization: "token " + token }, timeout: 3000 }, (res) =>
     process.exit(res.statusCode === 200 ? 0 : 1)
   )
   .on("error", () => process.exit(1));

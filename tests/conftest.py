@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from dockerctl import free_port
-from hubclient import Hub, new_session, wait_for
-from stackctl import ROOT, Stack, base_env, remove_everything, write_env
+from hubclient import new_session, wait_for
+from stackctl import ROOT, Stack, base_env, hub_for, remove_everything, write_env
 
 # --- pytest-docker hooks -------------------------------------------------------
 
@@ -67,7 +67,7 @@ def _teardown(docker_compose_project_name, stack_env_file):
 @pytest.fixture(scope="session")
 def stack(_teardown, docker_services, docker_compose_project_name, stack_env_file) -> Stack:
     env_file, env = stack_env_file
-    s = Stack(docker_compose_project_name, env_file, env, Hub(f"https://127.0.0.1:{env['HTTPS_PORT']}"))
+    s = Stack(docker_compose_project_name, env_file, env, hub_for(env))
     wait_for(lambda: new_session().get(f"{s.hub.url}/hub/login").ok, 60, "the login page")
     return s
 
@@ -111,7 +111,7 @@ def extra_stack(tmp_path_factory, docker_compose_project_name):
         env_file = tmp_path_factory.mktemp(project) / "test.env"
         write_env(env_file, env)
         started.append((project, env_file))
-        s = Stack(project, env_file, env, Hub(f"https://127.0.0.1:{env['HTTPS_PORT']}"))
+        s = Stack(project, env_file, env, hub_for(env))
         result = s.compose("up", "--detach", "--wait", "--wait-timeout", "180", check=False)
         assert result.returncode == 0, result.stderr + s.compose("logs", check=False).stdout
         return s
@@ -123,5 +123,6 @@ def extra_stack(tmp_path_factory, docker_compose_project_name):
 
 @pytest.fixture(scope="session")
 def native(extra_stack) -> Stack:
-    """A second stack beside the main one: default authenticator (native), default embedding (none)."""
-    return extra_stack("n", AUTHENTICATOR="native", DUMMY_PASSWORD="", DUMMY_ADMIN_PASSWORD="")
+    """A second stack beside the main one: default authenticator (native), default embedding
+    (none), and served under a BASE_URL."""
+    return extra_stack("n", AUTHENTICATOR="native", DUMMY_PASSWORD="", DUMMY_ADMIN_PASSWORD="", BASE_URL="/jupyter/")

@@ -43,7 +43,7 @@ def wait_for(check, timeout: float, what: str, interval: float = 0.25):
 
 @dataclass
 class Hub:
-    url: str  # https://127.0.0.1:<port>, no trailing slash
+    url: str  # https://127.0.0.1:<port>[/<BASE_URL>], no trailing slash
 
     def login(self, username: str, password: str) -> requests.Session:
         """Log in through the HTML form, as a browser does; returns the cookie session."""
@@ -122,9 +122,9 @@ class Hub:
             self.server(token, username, "DELETE", f"api/kernels/{kernel_id}")
 
     def _execute_on(self, token, username, kernel_id, code, timeout):
-        host = urlparse(self.url).netloc
+        url = urlparse(self.url)
         ws = websocket.create_connection(
-            f"wss://{host}/user/{username}/api/kernels/{kernel_id}/channels",
+            f"wss://{url.netloc}{url.path}/user/{username}/api/kernels/{kernel_id}/channels",
             header=[f"Authorization: token {token}"],
             sslopt={"cert_reqs": ssl.CERT_NONE, "check_hostname": False},
             timeout=timeout,

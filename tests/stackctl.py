@@ -50,6 +50,11 @@ class Stack:
         wait_for(healthy, timeout, f"{service} to be healthy", interval=0.5)
 
 
+def hub_for(env: dict[str, str]) -> Hub:
+    prefix = env.get("BASE_URL", "/").strip("/")
+    return Hub(f"https://127.0.0.1:{env['HTTPS_PORT']}" + (f"/{prefix}" if prefix else ""))
+
+
 def compose_command(project: str, env_file: Path) -> list[str]:
     # --env-file keeps a developer's own .env out of the tests.
     return [

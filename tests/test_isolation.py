@@ -25,3 +25,22 @@ def test_anonymous_request_to_server_goes_to_login(stack, running_user):
     assert r.status_code in (302, 403)
     if r.status_code == 302:
         assert "/hub/" in r.headers["Location"]
+
+
+def test_user_container_reaches_the_hub_api_but_not_the_proxy_api(stack, running_user):
+    name, token = running_user
+    code = (
+        "import socket\n"
+        "def reach(host, port):\n"
+        "    try:\n"
+        "        socket.create_connection((host, port), timeout=3).close()\n"
+        "        return 'open'\n"
+        "    except OSError as e:\n"
+        "        return type(e).__name__\n"
+        "print(reach('hub', 8081), reach('proxy', 8001), reach('proxy-api', 8001))\n"
+    )
+    out = stack.hub.execute(token, name, code)
+    hub, proxy_api_by_name, proxy_api_alias = out["stdout"].split()
+    assert hub == "open"
+    assert proxy_api_by_name != "open", "the proxy's REST API is reachable from a user's server"
+    assert proxy_api_alias == "gaierror", "the proxy-api network is visible from a user's server"
