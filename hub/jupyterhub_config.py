@@ -1,8 +1,9 @@
 # JupyterHub configuration of the stack. Declarative on purpose: every value
 # comes from stack.settings, which reads and validates the environment (.env).
+import os
 import sys
 
-from stack import csp
+from stack import crypt, csp, oauth
 from stack.settings import DATA_DIR, load_or_exit
 
 s = load_or_exit()
@@ -70,6 +71,43 @@ elif s.authenticator == "dummy":
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = s.dummy_password
     c.SharedPasswordAuthenticator.admin_password = s.dummy_admin_password or None
+
+if s.oauth:
+    o = s.oauth
+    c.JupyterHub.authenticator_class = "generic-oauth" if o.provider == "generic" else o.provider
+    c.OAuthenticator.client_id = o.client_id
+    c.OAuthenticator.client_secret = o.client_secret
+    c.OAuthenticator.oauth_callback_url = o.callback_url
+    c.OAuthenticator.scope = list(o.scopes)
+    c.OAuthenticator.allow_all = o.allow_all
+    c.OAuthenticator.custom_403_message = (
+        "Your account is not allowed to use this hub. Ask its administrator to add you "
+        "(to ALLOWED_USERS, or to an allowed group or organisation)."
+    )
+    # Keep the provider's tokens (encrypted) so they can be refreshed and,
+    # when OAUTH_PASS_TOKENS=true, handed to the user's server.
+    c.Authenticator.enable_auth_state = True
+    c.CryptKeeper.keys = [crypt.crypt_key(os.environ, DATA_DIR)]
+    if o.pass_tokens:
+        c.Spawner.auth_state_hook = oauth.pass_tokens
+    if o.provider == "generic":
+        c.GenericOAuthenticator.authorize_url = o.authorize_url
+        c.GenericOAuthenticator.token_url = o.token_url
+        c.GenericOAuthenticator.userdata_url = o.userdata_url
+        c.GenericOAuthenticator.username_claim = oauth.username_from(o.username_claim)
+        c.GenericOAuthenticator.login_service = o.login_service
+    if o.manage_groups:
+        c.OAuthenticator.manage_groups = True
+        c.OAuthenticator.auth_state_groups_key = f"oauth_user.{o.groups_claim}"
+        c.OAuthenticator.allowed_groups = set(o.allowed_groups)
+        c.OAuthenticator.admin_groups = set(o.admin_groups)
+    if o.github_orgs:
+        c.GitHubOAuthenticator.allowed_organizations = set(o.github_orgs)
+    if o.provider == "gitlab":
+        c.GitLabOAuthenticator.gitlab_url = o.gitlab_url
+        c.GitLabOAuthenticator.allowed_gitlab_groups = set(o.gitlab_groups)
+    if o.google_domains:
+        c.GoogleOAuthenticator.hosted_domain = list(o.google_domains)
 
 # --- User servers: one container each, home on a named volume ------------------
 c.JupyterHub.spawner_class = "docker"

@@ -103,22 +103,22 @@ def running_user(stack, user_token):
 @pytest.fixture(scope="session")
 def extra_stack(tmp_path_factory, docker_compose_project_name):
     """Start another stack with other settings, under its own project name, beside the main one."""
-    started: list[tuple[str, Path]] = []
+    started: list[Stack] = []
 
-    def start(suffix: str, **overrides: str) -> Stack:
+    def start(suffix: str, files: tuple[str, ...] = (), **overrides: str) -> Stack:
         project = f"{docker_compose_project_name}{suffix}"
         env = base_env(**overrides)
         env_file = tmp_path_factory.mktemp(project) / "test.env"
         write_env(env_file, env)
-        started.append((project, env_file))
-        s = Stack(project, env_file, env, hub_for(env))
-        result = s.compose("up", "--detach", "--wait", "--wait-timeout", "180", check=False)
+        s = Stack(project, env_file, env, hub_for(env), files)
+        started.append(s)
+        result = s.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180", check=False)
         assert result.returncode == 0, result.stderr + s.compose("logs", check=False).stdout
         return s
 
     yield start
-    for project, env_file in started:
-        remove_everything(project, env_file)
+    for s in started:
+        remove_everything(s.project, s.env_file, s.files)
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ class Stack:
     env_file: Path
     env: dict[str, str]
     hub: Hub
+    files: tuple[str, ...] = ()  # extra compose files, relative to ROOT
 
     @property
     def http_url(self) -> str:
@@ -30,7 +31,7 @@ class Stack:
 
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         return subprocess.run(
-            compose_command(self.project, self.env_file) + list(args),
+            compose_command(self.project, self.env_file, self.files) + list(args),
             check=check,
             capture_output=True,
             text=True,
@@ -55,7 +56,7 @@ def hub_for(env: dict[str, str]) -> Hub:
     return Hub(f"https://127.0.0.1:{env['HTTPS_PORT']}" + (f"/{prefix}" if prefix else ""))
 
 
-def compose_command(project: str, env_file: Path) -> list[str]:
+def compose_command(project: str, env_file: Path, files: tuple[str, ...] = ()) -> list[str]:
     # --env-file keeps a developer's own .env out of the tests.
     return [
         "docker",
@@ -64,6 +65,7 @@ def compose_command(project: str, env_file: Path) -> list[str]:
         str(ROOT),
         "-f",
         str(ROOT / "docker-compose.yml"),
+        *[arg for f in files for arg in ("-f", str(ROOT / f))],
         "--env-file",
         str(env_file),
         "-p",
@@ -71,13 +73,13 @@ def compose_command(project: str, env_file: Path) -> list[str]:
     ]
 
 
-def remove_everything(project: str, env_file: Path) -> None:
+def remove_everything(project: str, env_file: Path, files: tuple[str, ...] = ()) -> None:
     """Remove user containers first: they hold the network open."""
     ids = docker("ps", "-aq", "--filter", f"label={LABEL}={project}").split()
     if ids:
         docker("rm", "-f", *ids, check=False)
     subprocess.run(
-        compose_command(project, env_file) + ["down", "--volumes", "--remove-orphans", "--timeout", "5"],
+        compose_command(project, env_file, files) + ["down", "--volumes", "--remove-orphans", "--timeout", "5"],
         capture_output=True,
         check=False,
     )

@@ -16,6 +16,13 @@ def run_once(stack, service, *env):
         (["AUTHENTICATOR=ldapish"], "CONFIG ERROR: AUTHENTICATOR='ldapish': unknown value; use one of: native, dummy"),
         (["USER_MEM_LIMIT=12X"], "CONFIG ERROR: USER_MEM_LIMIT='12X': not a memory size"),
         (["AUTHENTICATOR=dummy", "DUMMY_PASSWORD=short"], "CONFIG ERROR: DUMMY_PASSWORD: AUTHENTICATOR=dummy"),
+        (
+            # Port 9 on the hub's own loopback: refused at once, and no traffic leaves the host.
+            ["AUTHENTICATOR=generic", "OAUTH_CLIENT_ID=x", "OAUTH_CLIENT_SECRET=y", "OAUTH_ALLOW_ALL=true"]
+            + ["OIDC_ISSUER=http://127.0.0.1:9"],
+            "CONFIG ERROR: OIDC_ISSUER='http://127.0.0.1:9': cannot reach http://127.0.0.1:9/.well-known/",
+        ),
+        (["AUTHENTICATOR=github", "OAUTH_CLIENT_ID=x"], "CONFIG ERROR: OAUTH_CLIENT_SECRET is required"),
     ],
 )
 def test_hub_refuses_bad_settings(stack, env, expected):

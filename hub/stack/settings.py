@@ -7,13 +7,18 @@ before anything is written, so a typo in .env can never cost data.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-AUTHENTICATORS = ("native", "dummy")
+OAUTH_PROVIDERS = ("github", "gitlab", "google", "generic")
+AUTHENTICATORS = ("native", "dummy", *OAUTH_PROVIDERS)
 DEFAULT_IMAGE = "jupyterhub-stack/singleuser:latest"
 DATA_DIR = Path("/srv/jupyterhub/data")
 PROXY_TOKEN_FILE = Path("/srv/secrets/proxy-token")
@@ -30,6 +35,37 @@ _IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$", re.IGNORECASE)
 _ORIGIN_RE = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\*\.[a-z0-9.-]+)(:\d{1,5})?$", re.I)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class OAuth:
+    """Login through an OAuth 2 / OpenID Connect provider, with OAuthenticator."""
+
+    provider: str  # an OAUTH_PROVIDERS entry, also JupyterHub's authenticator_class name
+    client_id: str
+    client_secret: str = field(repr=False)
+    callback_url: str
+    scopes: tuple[str, ...]
+    allow_all: bool
+    allowed_groups: frozenset[str]
+    admin_groups: frozenset[str]
+    pass_tokens: bool
+    # generic (OpenID Connect) only
+    authorize_url: str = ""
+    token_url: str = ""
+    userdata_url: str = ""
+    username_claim: str = "preferred_username"
+    groups_claim: str = "groups"
+    login_service: str = ""
+    # provider-specific restrictions
+    github_orgs: frozenset[str] = frozenset()
+    gitlab_groups: frozenset[str] = frozenset()
+    gitlab_url: str = ""
+    google_domains: tuple[str, ...] = ()
+
+    @property
+    def manage_groups(self) -> bool:
+        return bool(self.allowed_groups or self.admin_groups)
 
 
 class SettingsError(ValueError):
@@ -66,13 +102,13 @@ class Settings:
     metrics_require_auth: bool
     log_level: str
     embed_allowed_origins: tuple[str, ...]
+    oauth: OAuth | None
     proxy_token: str = field(repr=False)
     warnings: tuple[str, ...] = ()
 
     @property
     def public_url(self) -> str:
-        port = "" if self.https_port == 443 else f":{self.https_port}"
-        return f"https://{self.public_hostname}{port}{self.base_url}"
+        return _public_url(self.public_hostname, self.https_port, self.base_url)
 
     @property
     def csp_report_uri(self) -> str:
@@ -113,6 +149,10 @@ class Settings:
         if self.user_cpu_guarantee:
             config["cpu_shares"] = max(2, round(1024 * self.user_cpu_guarantee))
         return config
+
+
+def _public_url(hostname: str, https_port: int, base_url: str) -> str:
+    return f"https://{hostname}{'' if https_port == 443 else f':{https_port}'}{base_url}"
 
 
 def parse_size(text: str) -> int:
@@ -232,6 +272,135 @@ def _origins(r: _Reader, warnings: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(origins))
 
 
+def fetch_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the admin's own issuer URL
+        return json.load(response)
+
+
+def _discover(r: _Reader, issuer: str, fetch: Callable[[str], dict]) -> dict:
+    """The issuer's OpenID Connect discovery document, or {} after recording why not."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    fix = (
+        "check OIDC_ISSUER (your provider's issuer URL), "
+        "or give OAUTH2_AUTHORIZE_URL, OAUTH2_TOKEN_URL and OAUTH2_USERDATA_URL"
+    )
+    try:
+        document = fetch(url)
+    except urllib.error.HTTPError as e:
+        r.fail("OIDC_ISSUER", issuer, f"no discovery document at {url} (HTTP {e.code}); {fix}")
+        return {}
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        r.fail("OIDC_ISSUER", issuer, f"cannot reach {url} ({reason}); make sure the hub can reach it, or {fix}")
+        return {}
+    except ValueError:
+        r.fail("OIDC_ISSUER", issuer, f"{url} is not JSON; {fix}")
+        return {}
+    needed = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")
+    if not isinstance(document, dict) or not all(document.get(k) for k in needed):
+        r.fail("OIDC_ISSUER", issuer, f"{url} lacks {', '.join(needed)}; {fix}")
+        return {}
+    return document
+
+
+def _words(r: _Reader, name: str, default: str = "") -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in r.raw(name, default).replace(",", " ").split()))
+
+
+def _oauth(
+    r: _Reader, provider: str, public_url: str, allowed_users: frozenset[str], fetch: Callable[[str], dict]
+) -> OAuth:
+    client_id, client_secret = r.raw("OAUTH_CLIENT_ID"), r.raw("OAUTH_CLIENT_SECRET")
+    for name, value in (("OAUTH_CLIENT_ID", client_id), ("OAUTH_CLIENT_SECRET", client_secret)):
+        if not value:
+            r.problems.append(
+                f"{name} is required with AUTHENTICATOR={provider}: register this hub as an OAuth application "
+                f"with the provider (callback URL {public_url}hub/oauth_callback) and set {name} from it"
+            )
+    callback_url = r.raw("OAUTH_CALLBACK_URL", f"{public_url}hub/oauth_callback")
+    if not re.match(r"^https?://[^/\s]+/\S*oauth_callback$", callback_url):
+        r.fail("OAUTH_CALLBACK_URL", callback_url, f"use the hub's callback URL, e.g. {public_url}hub/oauth_callback")
+
+    allowed_groups = frozenset(_words(r, "ALLOWED_GROUPS"))
+    admin_groups = frozenset(_words(r, "ADMIN_GROUPS"))
+    if provider != "generic":
+        for name, value in (("ALLOWED_GROUPS", allowed_groups), ("ADMIN_GROUPS", admin_groups)):
+            if value:
+                r.fail(
+                    name,
+                    ",".join(sorted(value)),
+                    "groups from a claim work with AUTHENTICATOR=generic; use GITHUB_ALLOWED_ORGS, "
+                    "GITLAB_ALLOWED_GROUPS or GOOGLE_HOSTED_DOMAINS for the other providers",
+                )
+    oauth = dict(
+        provider=provider,
+        client_id=client_id,
+        client_secret=client_secret,
+        callback_url=callback_url,
+        allow_all=r.boolean("OAUTH_ALLOW_ALL", False),
+        allowed_groups=allowed_groups,
+        admin_groups=admin_groups,
+        pass_tokens=r.boolean("OAUTH_PASS_TOKENS", False),
+    )
+    crypt_key = r.raw("JUPYTERHUB_CRYPT_KEY")
+    if crypt_key and not re.fullmatch(r"[0-9a-fA-F]{64}", crypt_key):
+        r.fail(
+            "JUPYTERHUB_CRYPT_KEY",
+            "…",
+            "use 64 hex characters (openssl rand -hex 32), or leave it empty to generate one",
+        )
+    default_scopes = {"generic": "openid profile email", "google": "openid email", "gitlab": "read_user"}
+    scopes = list(_words(r, "OAUTH_SCOPES", default_scopes.get(provider, "")))
+
+    if provider == "generic":
+        explicit = {k: r.raw(k) for k in ("OAUTH2_AUTHORIZE_URL", "OAUTH2_TOKEN_URL", "OAUTH2_USERDATA_URL")}
+        issuer = r.raw("OIDC_ISSUER")
+        found = {}
+        if issuer and not all(explicit.values()):
+            found = _discover(r, issuer, fetch)
+        elif not issuer and not all(explicit.values()):
+            r.problems.append(
+                "OIDC_ISSUER is required with AUTHENTICATOR=generic (e.g. https://idp.example.org/realms/x), "
+                "unless OAUTH2_AUTHORIZE_URL, OAUTH2_TOKEN_URL and OAUTH2_USERDATA_URL are all set"
+            )
+        oauth.update(
+            authorize_url=explicit["OAUTH2_AUTHORIZE_URL"] or found.get("authorization_endpoint", ""),
+            token_url=explicit["OAUTH2_TOKEN_URL"] or found.get("token_endpoint", ""),
+            userdata_url=explicit["OAUTH2_USERDATA_URL"] or found.get("userinfo_endpoint", ""),
+            username_claim=r.raw("OAUTH2_USERNAME_KEY", "preferred_username"),
+            groups_claim=r.raw("OAUTH2_GROUPS_KEY", "groups"),
+            login_service=r.raw("LOGIN_SERVICE", "OpenID Connect"),
+        )
+    elif provider == "github":
+        oauth["github_orgs"] = frozenset(_words(r, "GITHUB_ALLOWED_ORGS"))
+        if oauth["github_orgs"] and "read:org" not in scopes:
+            scopes.append("read:org")  # to see private memberships, not just public ones
+    elif provider == "gitlab":
+        oauth["gitlab_groups"] = frozenset(_words(r, "GITLAB_ALLOWED_GROUPS"))
+        oauth["gitlab_url"] = r.raw("GITLAB_URL", "https://gitlab.com")
+        if oauth["gitlab_groups"] and "read_api" not in scopes:
+            scopes.append("read_api")  # group membership is read through the API
+    elif provider == "google":
+        oauth["google_domains"] = _words(r, "GOOGLE_HOSTED_DOMAINS")
+    oauth["scopes"] = tuple(scopes)
+
+    if not any(
+        (allowed_users, allowed_groups, admin_groups, oauth["allow_all"])
+        + tuple(oauth.get(k) for k in ("github_orgs", "gitlab_groups", "google_domains"))
+    ):
+        hints = {
+            "generic": "ALLOWED_GROUPS",
+            "github": "GITHUB_ALLOWED_ORGS",
+            "gitlab": "GITLAB_ALLOWED_GROUPS",
+            "google": "GOOGLE_HOSTED_DOMAINS",
+        }
+        r.problems.append(
+            f"AUTHENTICATOR={provider} would let nobody in: say who may log in with ALLOWED_USERS, "
+            f"{hints[provider]}, or OAUTH_ALLOW_ALL=true (everyone with an account at the provider)"
+        )
+    return OAuth(**oauth)
+
+
 def _proxy_token(r: _Reader) -> str:
     token = r.raw("CONFIGPROXY_AUTH_TOKEN")
     if token:
@@ -248,7 +417,9 @@ def _proxy_token(r: _Reader) -> str:
     return token
 
 
-def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Settings:
+def load(
+    env: dict[str, str] | None = None, *, read_secrets: bool = True, fetch: Callable[[str], dict] = fetch_json
+) -> Settings:
     r = _Reader(dict(os.environ if env is None else env))
     warnings: list[str] = []
 
@@ -295,18 +466,26 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
             f"USER_CPU_LIMIT={r.raw('USER_CPU_LIMIT')!r}; lower the guarantee or raise the limit"
         )
 
+    allowed_users = r.usernames("ALLOWED_USERS")
+    https_port = r.integer("HTTPS_PORT", 443, 1, 65535)
+    base_url = _base_url(r)
+    public_url = _public_url(hostname, https_port, base_url)
+    oauth = _oauth(r, authenticator, public_url, allowed_users, fetch) if authenticator in OAUTH_PROVIDERS else None
+
     settings = Settings(
         project=project,
         network=f"{project}_jupyterhub",
         authenticator=authenticator,
         dummy_password=dummy_password,
         dummy_admin_password=dummy_admin_password,
-        admin_users=r.usernames("ADMIN_USERS", "admin"),
-        allowed_users=r.usernames("ALLOWED_USERS"),
+        # A default admin name is only safe where the hub owns the accounts: at
+        # GitHub, say, someone else is called "admin".
+        admin_users=r.usernames("ADMIN_USERS", "" if authenticator in OAUTH_PROVIDERS else "admin"),
+        allowed_users=allowed_users,
         public_hostname=hostname,
-        https_port=r.integer("HTTPS_PORT", 443, 1, 65535),
+        https_port=https_port,
         http_port=r.integer("HTTP_PORT", 80, 1, 65535),
-        base_url=_base_url(r),
+        base_url=base_url,
         singleuser_image=image,
         user_mem_limit=mem_limit,
         user_mem_guarantee=mem_guarantee,
@@ -320,6 +499,7 @@ def load(env: dict[str, str] | None = None, *, read_secrets: bool = True) -> Set
         metrics_require_auth=r.boolean("METRICS_REQUIRE_AUTH", True),
         log_level=r.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
         embed_allowed_origins=_origins(r, warnings),
+        oauth=oauth,
         proxy_token=_proxy_token(r) if read_secrets else "",
         warnings=tuple(warnings),
     )

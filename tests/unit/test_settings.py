@@ -150,8 +150,8 @@ def test_env_example_documents_every_setting():
     example = (ROOT / ".env.example").read_text()
     import re
 
-    used = set(re.findall(r"\$\{([A-Z_]+)", compose_text)) - {"COMPOSE_PROJECT_NAME"}
-    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", example, re.M))
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)", compose_text)) - {"COMPOSE_PROJECT_NAME"}
+    documented = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", example, re.M))
     assert used <= documented, f"undocumented in .env.example: {sorted(used - documented)}"
 
 
