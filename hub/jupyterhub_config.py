@@ -3,7 +3,7 @@
 import os
 import sys
 
-from stack import crypt, csp, oauth
+from stack import crypt, csp, images, oauth
 from stack.settings import DATA_DIR, load_or_exit
 
 s = load_or_exit()
@@ -112,6 +112,12 @@ if s.oauth:
 # --- User servers: one container each, home on a named volume ------------------
 c.JupyterHub.spawner_class = "docker"
 c.DockerSpawner.image = s.singleuser_image
+if s.allowed_images:
+    # Only these can ever start; a user picks one by display name (form or API).
+    c.DockerSpawner.allowed_images = s.allowed_images
+    if len(s.allowed_images) > 1:
+        c.DockerSpawner.options_form = images.options_form(s.allowed_images)
+images.warn(images.check_versions(s.allowed_images or {s.singleuser_image: s.singleuser_image}))
 c.DockerSpawner.network_name = s.network
 c.DockerSpawner.use_internal_ip = True
 # The Compose project name keeps two stacks on one host apart.

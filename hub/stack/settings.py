@@ -90,6 +90,7 @@ class Settings:
     http_port: int
     base_url: str
     singleuser_image: str
+    allowed_images: dict[str, str]  # display name -> image; empty: only singleuser_image
     user_mem_limit: int | None
     user_mem_guarantee: int | None
     user_cpu_limit: float | None
@@ -240,6 +241,29 @@ class _Reader:
             )
         # JupyterHub normalises usernames to lower case; match what users will be called.
         return frozenset(n.lower() for n in names if n not in bad)
+
+
+def _images(r: _Reader) -> dict[str, str]:
+    """ALLOWED_IMAGES="Display name=image,image2" -> {"Display name": "image", "image2": "image2"}."""
+    value = r.raw("ALLOWED_IMAGES")
+    images: dict[str, str] = {}
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        name, _, image = entry.rpartition("=")
+        name, image = (name.strip() or image.strip()), image.strip()
+        if not _IMAGE_RE.match(image):
+            r.fail(
+                "ALLOWED_IMAGES",
+                value,
+                f"{image!r} is not an image; use 'Display name=image:tag' pairs, e.g. "
+                "Python and R=jupyterhub-stack/singleuser:latest,Course 101=course101:latest",
+            )
+        elif name in images:
+            r.fail("ALLOWED_IMAGES", value, f"the display name {name!r} is listed twice; give each image its own name")
+        else:
+            images[name] = image
+    return images
 
 
 def _base_url(r: _Reader) -> str:
@@ -467,6 +491,7 @@ def load(
         )
 
     allowed_users = r.usernames("ALLOWED_USERS")
+    allowed_images = _images(r)
     https_port = r.integer("HTTPS_PORT", 443, 1, 65535)
     base_url = _base_url(r)
     public_url = _public_url(hostname, https_port, base_url)
@@ -486,7 +511,9 @@ def load(
         https_port=https_port,
         http_port=r.integer("HTTP_PORT", 80, 1, 65535),
         base_url=base_url,
-        singleuser_image=image,
+        # The first listed image is the default.
+        singleuser_image=next(iter(allowed_images.values())) if allowed_images else image,
+        allowed_images=allowed_images,
         user_mem_limit=mem_limit,
         user_mem_guarantee=mem_guarantee,
         user_cpu_limit=cpu_limit,

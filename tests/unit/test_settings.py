@@ -185,3 +185,32 @@ def test_embed_wildcard_is_accepted_loudly(capsys):
     assert s.embed_allowed_origins == ("*",)
     err = capsys.readouterr().err
     assert "CONFIG WARNING: EMBED_ALLOWED_ORIGINS='*': ANY web site may frame this hub" in err
+
+
+def test_allowed_images():
+    s = load(ALLOWED_IMAGES="Python and R=jupyterhub-stack/singleuser:latest, Course 101 = course101:1 ,plain:tag")
+    assert s.allowed_images == {
+        "Python and R": "jupyterhub-stack/singleuser:latest",
+        "Course 101": "course101:1",
+        "plain:tag": "plain:tag",
+    }
+    assert s.singleuser_image == "jupyterhub-stack/singleuser:latest"  # the first is the default
+    assert load().allowed_images == {}
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [("Nice=bad image", "'bad image' is not an image"), ("A=x:1,A=y:2", "the display name 'A' is listed twice")],
+)
+def test_bad_allowed_images(value, message):
+    assert message in error_of(ALLOWED_IMAGES=value)
+
+
+def test_image_label_matches_jupyterhub_pins():
+    """The version label the hub checks must tell the truth about both images."""
+    import re
+
+    label = re.search(r"ARG JUPYTERHUB_VERSION=(\S+)", (ROOT / "singleuser/Dockerfile").read_text()).group(1)
+    for image in ("singleuser", "hub"):
+        pins = (ROOT / image / "requirements.txt").read_text()
+        assert f"\njupyterhub=={label}\n" in pins, image
