@@ -27,6 +27,9 @@ c.JupyterHub.last_activity_interval = 10
 
 # State on the hub's volume: database, cookie secret (made on first start, 0600).
 c.JupyterHub.db_url = f"sqlite:///{DATA_DIR}/jupyterhub.sqlite"
+# A newer hub migrates an older database at start, after JupyterHub copies the
+# sqlite file to jupyterhub.sqlite.<timestamp> beside it.
+c.JupyterHub.upgrade_db = True
 c.JupyterHub.cookie_secret_file = str(DATA_DIR / "jupyterhub_cookie_secret")
 c.JupyterHub.log_level = s.log_level
 c.JupyterHub.authenticate_prometheus = s.metrics_require_auth
@@ -141,6 +144,11 @@ c.DockerSpawner.cpu_limit = s.user_cpu_limit
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = s.spawn_timeout
 c.Spawner.http_timeout = s.spawn_timeout
+# Notice servers that died (killed, out of memory) within seconds, not minutes.
+c.Spawner.poll_interval = 10
+# Over these limits users get HTTP 429 "try again later", not errors.
+c.JupyterHub.concurrent_spawn_limit = s.concurrent_spawn_limit
+c.JupyterHub.active_server_limit = s.active_server_limit
 c.JupyterHub.allow_named_servers = s.allow_named_servers
 c.JupyterHub.named_server_limit_per_user = s.named_server_limit
 

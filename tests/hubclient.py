@@ -109,33 +109,49 @@ class Hub:
         )
 
     def execute(self, token: str, username: str, code: str, kernel: str = "python3", timeout: float = 60) -> dict:
-        """Run code in a new kernel over the websocket through the proxy.
+        """Run code in a new kernel over the websocket through the proxy; see Kernel.run."""
+        with self.kernel(token, username, kernel) as k:
+            return k.run(code, timeout)
 
-        Returns {"stdout": str, "data": [mime bundles of display outputs], "error": str|None}.
-        """
-        r = self.server(token, username, "POST", "api/kernels", json={"name": kernel})
+    def kernel(self, token: str, username: str, name: str = "python3") -> Kernel:
+        r = self.server(token, username, "POST", "api/kernels", json={"name": name})
         r.raise_for_status()
-        kernel_id = r.json()["id"]
-        try:
-            return self._execute_on(token, username, kernel_id, code, timeout)
-        finally:
-            self.server(token, username, "DELETE", f"api/kernels/{kernel_id}")
+        return Kernel(self, token, username, r.json()["id"])
 
-    def _execute_on(self, token, username, kernel_id, code, timeout):
-        url = urlparse(self.url)
-        ws = websocket.create_connection(
+
+class KernelDied(RuntimeError):
+    pass
+
+
+class Kernel:
+    """A kernel and one websocket to it, held open across calls (and across hub restarts)."""
+
+    def __init__(self, hub: Hub, token: str, username: str, kernel_id: str):
+        self.hub, self.token, self.username, self.id = hub, token, username, kernel_id
+        url = urlparse(hub.url)
+        self.ws = websocket.create_connection(
             f"wss://{url.netloc}{url.path}/user/{username}/api/kernels/{kernel_id}/channels",
             header=[f"Authorization: token {token}"],
             sslopt={"cert_reqs": ssl.CERT_NONE, "check_hostname": False},
-            timeout=timeout,
+            timeout=60,
         )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.ws.close()
+        self.hub.server(self.token, self.username, "DELETE", f"api/kernels/{self.id}")
+
+    def run(self, code: str, timeout: float = 60) -> dict:
+        """Returns {"stdout": str, "data": [mime bundles of display outputs], "error": str|None}."""
         msg_id = uuid.uuid4().hex
-        ws.send(
+        self.ws.send(
             json.dumps(
                 {
                     "header": {
                         "msg_id": msg_id,
-                        "username": username,
+                        "username": self.username,
                         "session": uuid.uuid4().hex,
                         "msg_type": "execute_request",
                         "version": "5.3",
@@ -149,20 +165,20 @@ class Hub:
         )
         result = {"stdout": "", "data": [], "error": None}
         deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                msg = json.loads(ws.recv())
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind, content = msg["msg_type"], msg["content"]
-                if kind == "stream" and content["name"] == "stdout":
-                    result["stdout"] += content["text"]
-                elif kind in ("display_data", "execute_result"):
-                    result["data"].append(content["data"])
-                elif kind == "error":
-                    result["error"] = f"{content['ename']}: {content['evalue']}"
-                elif kind == "status" and content["execution_state"] == "idle":
-                    return result
-        finally:
-            ws.close()
-        raise TimeoutError(f"kernel {kernel_id} did not finish within {timeout}s: {result}")
+        self.ws.settimeout(timeout)
+        while time.monotonic() < deadline:
+            msg = json.loads(self.ws.recv())
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content["execution_state"] in ("restarting", "dead"):
+                raise KernelDied(f"kernel {self.id} {content['execution_state']}: {result}")
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if kind == "stream" and content["name"] == "stdout":
+                result["stdout"] += content["text"]
+            elif kind in ("display_data", "execute_result"):
+                result["data"].append(content["data"])
+            elif kind == "error":
+                result["error"] = f"{content['ename']}: {content['evalue']}"
+            elif kind == "status" and content["execution_state"] == "idle":
+                return result
+        raise TimeoutError(f"kernel {self.id} did not finish within {timeout}s: {result}")

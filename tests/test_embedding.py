@@ -235,7 +235,8 @@ def test_lab_works_inside_allowed_portal(stack, user_token, portal_ports, browse
         ARTIFACTS.mkdir(exist_ok=True)
         browser.save_screenshot(str(ARTIFACTS / "embedded-lab.png"))
     finally:
-        browser.switch_to.default_content()
+        # Leave Lab first: a Lab page left open would start the server again.
+        browser.get("about:blank")
         portal.close()
         stack.hub.stop(token, name)
 

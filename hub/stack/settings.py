@@ -100,6 +100,8 @@ class Settings:
     allow_named_servers: bool
     named_server_limit: int
     spawn_timeout: int
+    concurrent_spawn_limit: int
+    active_server_limit: int
     metrics_require_auth: bool
     log_level: str
     embed_allowed_origins: tuple[str, ...]
@@ -523,6 +525,8 @@ def load(
         allow_named_servers=r.boolean("ALLOW_NAMED_SERVERS", False),
         named_server_limit=r.integer("NAMED_SERVER_LIMIT", 3, 0, 1000, " (0 means no limit)"),
         spawn_timeout=r.integer("SPAWN_TIMEOUT", 120, 10, 3600, " seconds"),
+        concurrent_spawn_limit=r.integer("CONCURRENT_SPAWN_LIMIT", 20, 0, 10000, " (0 means no limit)"),
+        active_server_limit=r.integer("ACTIVE_SERVER_LIMIT", 0, 0, 100000, " (0 means no limit)"),
         metrics_require_auth=r.boolean("METRICS_REQUIRE_AUTH", True),
         log_level=r.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
         embed_allowed_origins=_origins(r, warnings),
