@@ -8,7 +8,7 @@ import ssl
 import time
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import requests
 import urllib3
@@ -130,7 +130,7 @@ class Kernel:
         self.hub, self.token, self.username, self.id = hub, token, username, kernel_id
         url = urlparse(hub.url)
         self.ws = websocket.create_connection(
-            f"wss://{url.netloc}{url.path}/user/{username}/api/kernels/{kernel_id}/channels",
+            f"wss://{url.netloc}{url.path}/user/{quote(username, safe='@~')}/api/kernels/{kernel_id}/channels",
             header=[f"Authorization: token {token}"],
             sslopt={"cert_reqs": ssl.CERT_NONE, "check_hostname": False},
             timeout=60,
