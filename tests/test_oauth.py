@@ -108,3 +108,12 @@ def test_user_without_preferred_username_falls_back_to_email(oidc):
     assert r.status_code == 302
     token = oidc.hub.new_token(session, "ed@example.org")
     assert oidc.hub.api(token, "GET", "/user").json()["name"] == "ed@example.org"
+
+
+def test_down_and_up_keep_the_encrypted_auth_state(oidc):
+    session, _ = login(oidc, "sam-sub", {"preferred_username": "sam", "groups": ["staff"]})
+    token = oidc.hub.new_token(session, "sam")
+    oidc.compose("down", check=False)
+    assert oidc.compose("up", "--detach", "--wait", "--wait-timeout", "180").returncode == 0
+    # Readable only with the same crypt key, generated on the first start and kept on the volume.
+    assert oidc.hub.api(token, "GET", "/users/sam").json()["auth_state"]["access_token"]
