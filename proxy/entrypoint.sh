@@ -32,10 +32,9 @@ if [ -z "${CONFIGPROXY_AUTH_TOKEN:-}" ]; then
   if [ ! -s "$token_file" ]; then
     umask 077
     openssl rand -hex 32 > "$token_file.tmp" && mv "$token_file.tmp" "$token_file"
-    # The hub (another uid) reads it through its read-only mount.
-    chmod 0644 "$token_file"
     echo "Generated the proxy API token in the secrets volume."
   fi
+  chmod 0600 "$token_file"  # also tightens a token written by an older version
   CONFIGPROXY_AUTH_TOKEN=$(cat "$token_file")
   export CONFIGPROXY_AUTH_TOKEN
 fi

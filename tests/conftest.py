@@ -101,18 +101,24 @@ def running_user(stack, user_token):
 
 
 @pytest.fixture(scope="session")
-def extra_stack(tmp_path_factory, docker_compose_project_name):
+def extra_stack(tmp_path_factory, docker_compose_project_name, stack):
     """Start another stack with other settings, under its own project name, beside the main one."""
     started: list[Stack] = []
 
-    def start(suffix: str, files: tuple[str, ...] = (), **overrides: str) -> Stack:
+    def start(suffix: str, files: tuple[str, ...] = (), build: tuple[str, ...] = (), **overrides: str) -> Stack:
         project = f"{docker_compose_project_name}{suffix}"
         env = base_env(**overrides)
         env_file = tmp_path_factory.mktemp(project) / "test.env"
         write_env(env_file, env)
         s = Stack(project, env_file, env, hub_for(env), files)
         started.append(s)
-        result = s.compose("up", "--build", "--detach", "--wait", "--wait-timeout", "180", check=False)
+        # The main stack built the images. Building them again under this project
+        # would relabel them (Compose labels images with the project that built
+        # them), change their IDs and make the main stack's next `up` recreate
+        # its containers; only services of extra compose files are built here.
+        if build:
+            s.compose("build", *build)
+        result = s.compose("up", "--detach", "--wait", "--wait-timeout", "180", check=False)
         assert result.returncode == 0, result.stderr + s.compose("logs", check=False).stdout
         return s
 

@@ -13,7 +13,6 @@ EXAMPLE = "jupyterhub-stack/example:latest"
 @pytest.fixture(scope="module")
 def old_image(stack):
     """An image built on ours that claims another jupyterhub version."""
-    stack.compose("build", "singleuser")
     tag = f"{stack.project}-oldhub:latest"
     dockerfile = "FROM jupyterhub-stack/singleuser:latest\nLABEL io.jupyterhub-stack.jupyterhub-version=5.0.0\n"
     subprocess.run(

@@ -19,6 +19,7 @@ def oidc(extra_stack):
     return extra_stack(
         "o",
         files=("tests/oidc/compose.yml",),
+        build=("oidc",),
         AUTHENTICATOR="generic",
         DUMMY_PASSWORD="",
         DUMMY_ADMIN_PASSWORD="",

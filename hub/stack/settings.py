@@ -95,6 +95,7 @@ class Settings:
     user_mem_guarantee: int | None
     user_cpu_limit: float | None
     user_cpu_guarantee: float | None
+    user_pids_limit: int
     idle_timeout: int
     idle_cull_every: int
     allow_named_servers: bool
@@ -139,14 +140,21 @@ class Settings:
         return {**{f"com.docker.compose.{k}": "" for k in blank}, **self.labels}
 
     @property
-    def user_host_config(self) -> dict[str, int]:
-        """Guarantees as Docker understands them: DockerSpawner itself ignores them.
+    def user_host_config(self) -> dict:
+        """Docker host config of user containers: least privilege, and the guarantees.
 
-        A memory guarantee becomes a soft limit (reservation) that Docker enforces
-        under memory pressure; a CPU guarantee becomes a relative weight, where
-        1024 shares is one CPU's worth when the CPUs are contended.
+        Users' code needs no capability and no way to gain privileges (setuid
+        binaries stay inert); the pids limit stops a fork bomb at the container.
+        DockerSpawner ignores guarantees: a memory guarantee becomes a soft limit
+        (reservation) that Docker enforces under memory pressure; a CPU guarantee
+        becomes a relative weight, 1024 shares being one CPU's worth when the
+        CPUs are contended.
         """
-        config = {}
+        config = {
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges:true"],
+            "pids_limit": self.user_pids_limit,
+        }
         if self.user_mem_guarantee:
             config["mem_reservation"] = self.user_mem_guarantee
         if self.user_cpu_guarantee:
@@ -520,6 +528,7 @@ def load(
         user_mem_guarantee=mem_guarantee,
         user_cpu_limit=cpu_limit,
         user_cpu_guarantee=cpu_guarantee,
+        user_pids_limit=r.integer("USER_PIDS_LIMIT", 1024, 64, 1_000_000, " processes"),
         idle_timeout=r.integer("IDLE_TIMEOUT", 3600, 0, 365 * 86400, " seconds (0 turns culling off)"),
         idle_cull_every=r.integer("IDLE_CULL_EVERY", 300, 10, 86400, " seconds"),
         allow_named_servers=r.boolean("ALLOW_NAMED_SERVERS", False),

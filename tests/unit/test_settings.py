@@ -33,7 +33,7 @@ def test_defaults():
     assert s.singleuser_image == st.DEFAULT_IMAGE
     assert s.idle_timeout == 3600
     assert s.user_mem_limit is None and s.user_cpu_limit is None
-    assert s.user_host_config == {}
+    assert s.user_host_config == {"cap_drop": ["ALL"], "security_opt": ["no-new-privileges:true"], "pids_limit": 1024}
     assert s.public_url == "https://localhost/"
     assert s.project == "jupyterhub" and s.network == "jupyterhub_jupyterhub"
 
@@ -76,6 +76,7 @@ def test_memory_sizes(text, size):
         ({"IDLE_TIMEOUT": "1h"}, "IDLE_TIMEOUT='1h': use a whole number"),
         ({"ALLOW_NAMED_SERVERS": "maybe"}, "ALLOW_NAMED_SERVERS='maybe': not a boolean"),
         ({"NAMED_SERVER_LIMIT": "x"}, "NAMED_SERVER_LIMIT='x'"),
+        ({"USER_PIDS_LIMIT": "10"}, "USER_PIDS_LIMIT='10': use a whole number from 64"),
         ({"PUBLIC_HOSTNAME": "hub example"}, "PUBLIC_HOSTNAME='hub example'"),
         ({"PUBLIC_HOSTNAME": "-bad.example"}, "PUBLIC_HOSTNAME"),
         ({"BASE_URL": "/a b/"}, "BASE_URL='/a b/'"),
@@ -127,7 +128,7 @@ def test_base_url_normalised():
 
 def test_guarantees_map_to_docker():
     s = load(USER_MEM_GUARANTEE="512M", USER_CPU_GUARANTEE="0.5", USER_MEM_LIMIT="1G", USER_CPU_LIMIT="2")
-    assert s.user_host_config == {"mem_reservation": 512 * 2**20, "cpu_shares": 512}
+    assert s.user_host_config["mem_reservation"] == 512 * 2**20 and s.user_host_config["cpu_shares"] == 512
 
 
 def test_container_labels_blank_compose_labels_and_mark_project():
