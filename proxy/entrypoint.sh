@@ -34,7 +34,8 @@ if [ -z "${CONFIGPROXY_AUTH_TOKEN:-}" ]; then
     openssl rand -hex 32 > "$token_file.tmp" && mv "$token_file.tmp" "$token_file"
     echo "Generated the proxy API token in the secrets volume."
   fi
-  chmod 0600 "$token_file"  # also tightens a token written by an older version
+  # Readable by the hub's group (1990, jhsecrets), nobody else.
+  chmod 0640 "$token_file"
   CONFIGPROXY_AUTH_TOKEN=$(cat "$token_file")
   export CONFIGPROXY_AUTH_TOKEN
 fi

@@ -67,7 +67,7 @@ def test_proxy_runs_unprivileged_with_a_read_only_root(stack):
     ).split(" ", 2)
     assert user == "chp" and read_only == "true" and caps.strip() == "[ALL]"
     mode = stack.compose("exec", "-T", "proxy", "stat", "-c", "%a %U", "/srv/secrets/proxy-token").stdout.strip()
-    assert mode == "600 chp"
+    assert mode == "640 chp"
 
 
 def tls_context(max_version: ssl.TLSVersion) -> ssl.SSLContext:

@@ -215,3 +215,8 @@ def test_image_label_matches_jupyterhub_pins():
     for image in ("singleuser", "hub"):
         pins = (ROOT / image / "requirements.txt").read_text()
         assert f"\njupyterhub=={label}\n" in pins, image
+
+
+def test_socket_proxy_policy_agrees_with_settings():
+    policy = (ROOT / "socket-proxy/policy.lua").read_text()
+    assert f'local DEFAULT_IMAGE = "{st.DEFAULT_IMAGE}"' in policy
