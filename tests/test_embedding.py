@@ -196,6 +196,7 @@ def hub_url_for_browser(stack) -> str:
 
 
 def test_lab_works_inside_allowed_portal(stack, user_token, portal_ports, browser):
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -226,10 +227,23 @@ def test_lab_works_inside_allowed_portal(stack, user_token, portal_ports, browse
         wait.until(
             ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"))
         )
-        cell.click()
-        cell.send_keys(Keys.SHIFT, Keys.ENTER)
-        output = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-OutputArea-output")))
-        wait.until(lambda _: output.text.strip() == "42")
+        # Run the cell. A key press can land before the editor has focus on a busy
+        # machine, so press again if no output came; a real failure stays one.
+        for _ in range(3):
+            cell.click()
+            cell.send_keys(Keys.SHIFT, Keys.ENTER)
+            try:
+                WebDriverWait(browser, 40).until(
+                    lambda d: (
+                        [e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")] == ["42"]
+                    )
+                )
+                break
+            except TimeoutException:
+                ARTIFACTS.mkdir(exist_ok=True)
+                browser.save_screenshot(str(ARTIFACTS / "embedded-lab-no-output.png"))
+        else:
+            pytest.fail("the cell never printed 42 (see tests/artifacts/embedded-lab-no-output.png)")
         assert browser.execute_script("return window.top !== window.self"), "Lab is not inside the frame"
         browser.switch_to.default_content()
         ARTIFACTS.mkdir(exist_ok=True)

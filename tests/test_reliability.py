@@ -204,7 +204,9 @@ def test_newer_hub_upgrades_an_older_database_after_a_backup(stack, extra_stack,
     """The hub volume holds a JupyterHub 5.4 database; this hub (6.x) must migrate it, keeping a copy."""
     project = f"{docker_compose_project_name}u"
     old_image = f"{project}-jupyterhub5:latest"
-    dockerfile = "FROM jupyterhub-stack/hub:latest\nRUN pip install --no-cache-dir jupyterhub==5.4.6\n"
+    dockerfile = (
+        "FROM jupyterhub-stack/hub:latest\nUSER root\nRUN pip install --no-cache-dir jupyterhub==5.4.6\nUSER hub\n"
+    )
     subprocess.run(["docker", "build", "-q", "-t", old_image, "-"], input=dockerfile, text=True, check=True)
     try:
         volume = f"{project}_hub-data"
