@@ -1,5 +1,6 @@
 # JupyterHub configuration of the stack. Declarative on purpose: every value
 # comes from stack.settings, which reads and validates the environment (.env).
+import json
 import os
 import sys
 
@@ -35,24 +36,21 @@ c.JupyterHub.log_level = s.log_level
 c.JupyterHub.authenticate_prometheus = s.metrics_require_auth
 csp.install()
 
-# --- Embedding in iframes (README "Embedding") --------------------------------
-# Unset, JupyterHub's default stands everywhere: frame-ancestors 'none'.
+# --- Response headers: embedding (README "Embedding") and HSTS -----------------
+# Unset, JupyterHub's default CSP stands everywhere: frame-ancestors 'none'.
+c.JupyterHub.tornado_settings = {"headers": s.response_headers}
+# User servers: the image's /etc/jupyter/jupyter_server_config.py sends the same
+# headers on every route, and so does any image built on ours.
+c.Spawner.environment = {"JUPYTERHUB_STACK_HEADERS": json.dumps(s.response_headers)}
 if s.embed_allowed_origins:
     import partitioned_cookies
 
-    # The hub: CSP on every page; cookies that survive third-party cookie
-    # blocking. cookie_options also reach user servers (JUPYTERHUB_COOKIE_OPTIONS).
+    # Cookies that survive third-party cookie blocking, on the hub and (through
+    # JUPYTERHUB_STACK_PARTITIONED_COOKIES) on user servers; cookie_options also
+    # reach user servers as JUPYTERHUB_COOKIE_OPTIONS.
     partitioned_cookies.partition_all_cookies()
-    c.JupyterHub.tornado_settings = {
-        "headers": {"Content-Security-Policy": s.embed_csp},
-        "cookie_options": {"samesite": "None", "secure": True},
-    }
-    # User servers: the image's /etc/jupyter/jupyter_server_config.py applies
-    # these to every route, and so does any image built on ours.
-    c.Spawner.environment = {
-        "JUPYTERHUB_STACK_CSP": s.embed_csp,
-        "JUPYTERHUB_STACK_PARTITIONED_COOKIES": "1",
-    }
+    c.JupyterHub.tornado_settings["cookie_options"] = {"samesite": "None", "secure": True}
+    c.Spawner.environment["JUPYTERHUB_STACK_PARTITIONED_COOKIES"] = "1"
 
 # --- Who may log in ----------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)

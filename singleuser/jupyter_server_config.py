@@ -1,5 +1,6 @@
 # Server settings baked into the user image (and every image built FROM it);
 # JupyterHub adds the rest at spawn.
+import json
 import os
 
 c = get_config()  # noqa: F821
@@ -10,10 +11,11 @@ c.ServerApp.default_url = "/lab"
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 
-# Embedding (README "Embedding"): the hub passes its frame-ancestors policy, and
-# every route of this server (Lab, Notebook, API, files) sends the same one.
-if os.environ.get("JUPYTERHUB_STACK_CSP"):
-    c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": os.environ["JUPYTERHUB_STACK_CSP"]}}
+# Headers from the hub (embedding's frame-ancestors, HSTS): the same on every
+# route of this server (Lab, Notebook, API, files) as on the hub.
+headers = json.loads(os.environ.get("JUPYTERHUB_STACK_HEADERS") or "{}")
+if headers:
+    c.ServerApp.tornado_settings = {"headers": headers}
 if os.environ.get("JUPYTERHUB_STACK_PARTITIONED_COOKIES") == "1":
     import partitioned_cookies
 

@@ -54,6 +54,13 @@ def spec(stack, **host) -> dict:
         ({"CapDrop": []}, "CapDrop must be ALL"),
         ({"SecurityOpt": ["seccomp=unconfined", "no-new-privileges:true"]}, "seccomp=unconfined"),
         ({"Devices": [{"PathOnHost": "/dev/kmsg", "PathInContainer": "/dev/kmsg"}]}, "Devices is not allowed"),
+        ({"DeviceRequests": [{"Driver": "nvidia", "Count": -1}]}, "DeviceRequests is not allowed"),
+        ({"UTSMode": "host"}, "UTSMode host"),
+        ({"UsernsMode": "host"}, "UsernsMode host"),
+        ({"Sysctls": {"kernel.shm_rmid_forced": "1"}}, "Sysctls is not allowed"),
+        ({"VolumesFrom": ["other-container"]}, "VolumesFrom is not allowed"),
+        ({"SecurityOpt": []}, "SecurityOpt must include no-new-privileges"),
+        ({"Binds": ["./here:/x"]}, "bind mount of host path ./here:/x"),
     ],
 )
 def test_dangerous_container_creates_are_refused(stack, host, reason):

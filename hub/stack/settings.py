@@ -106,6 +106,7 @@ class Settings:
     metrics_require_auth: bool
     log_level: str
     embed_allowed_origins: tuple[str, ...]
+    hsts_max_age: int  # 0: no Strict-Transport-Security header
     oauth: OAuth | None
     proxy_token: str = field(repr=False)
     warnings: tuple[str, ...] = ()
@@ -122,6 +123,16 @@ class Settings:
     def embed_csp(self) -> str:
         """The Content-Security-Policy of every hub and user-server response when embedding."""
         return f"frame-ancestors {' '.join(self.embed_allowed_origins)}; report-uri {self.csp_report_uri}"
+
+    @property
+    def response_headers(self) -> dict[str, str]:
+        """Headers for every hub and user-server response (beyond JupyterHub's own)."""
+        headers = {}
+        if self.embed_allowed_origins:
+            headers["Content-Security-Policy"] = self.embed_csp
+        if self.hsts_max_age:
+            headers["Strict-Transport-Security"] = f"max-age={self.hsts_max_age}"
+        return headers
 
     @property
     def labels(self) -> dict[str, str]:
@@ -539,6 +550,11 @@ def load(
         metrics_require_auth=r.boolean("METRICS_REQUIRE_AUTH", True),
         log_level=r.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
         embed_allowed_origins=_origins(r, warnings),
+        # HSTS only with the admin's own certificate: pinning browsers to HTTPS
+        # with a self-signed one would lock users out once it changes.
+        hsts_max_age=r.integer("HSTS_MAX_AGE", 31536000, 0, 10**9, " seconds (0 turns HSTS off)")
+        if r.raw("TLS_CERT_FILE")
+        else 0,
         oauth=oauth,
         proxy_token=_proxy_token(r) if read_secrets else "",
         warnings=tuple(warnings),

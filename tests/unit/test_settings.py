@@ -220,3 +220,13 @@ def test_image_label_matches_jupyterhub_pins():
 def test_socket_proxy_policy_agrees_with_settings():
     policy = (ROOT / "socket-proxy/policy.lua").read_text()
     assert f'local DEFAULT_IMAGE = "{st.DEFAULT_IMAGE}"' in policy
+
+
+def test_hsts_only_with_own_certificate():
+    assert load().hsts_max_age == 0
+    assert load(HSTS_MAX_AGE="600").response_headers == {}  # self-signed: never
+    own = load(TLS_CERT_FILE="fullchain.pem")
+    assert own.response_headers == {"Strict-Transport-Security": "max-age=31536000"}
+    assert load(TLS_CERT_FILE="c.pem", HSTS_MAX_AGE="0").response_headers == {}
+    both = load(TLS_CERT_FILE="c.pem", EMBED_ALLOWED_ORIGINS="https://a.org").response_headers
+    assert set(both) == {"Strict-Transport-Security", "Content-Security-Policy"}
