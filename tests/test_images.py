@@ -16,7 +16,11 @@ def old_image(stack):
     tag = f"{stack.project}-oldhub:latest"
     dockerfile = "FROM jupyterhub-stack/singleuser:latest\nLABEL io.jupyterhub-stack.jupyterhub-version=5.0.0\n"
     subprocess.run(
-        ["docker", "build", "-q", "-t", tag, "-"], input=dockerfile, text=True, check=True, capture_output=True
+        ["docker", "build", "-q", "--force-rm", "-t", tag, "-"],
+        input=dockerfile,
+        text=True,
+        check=True,
+        capture_output=True,
     )
     yield tag
     docker("rmi", "-f", tag, check=False)

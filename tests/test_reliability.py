@@ -207,7 +207,9 @@ def test_newer_hub_upgrades_an_older_database_after_a_backup(stack, extra_stack,
     dockerfile = (
         "FROM jupyterhub-stack/hub:latest\nUSER root\nRUN pip install --no-cache-dir jupyterhub==5.4.6\nUSER hub\n"
     )
-    subprocess.run(["docker", "build", "-q", "-t", old_image, "-"], input=dockerfile, text=True, check=True)
+    subprocess.run(
+        ["docker", "build", "-q", "--force-rm", "-t", old_image, "-"], input=dockerfile, text=True, check=True
+    )
     try:
         volume = f"{project}_hub-data"
         docker(
