@@ -111,7 +111,9 @@ if s.oauth:
         c.GoogleOAuthenticator.hosted_domain = list(o.google_domains)
 
 # --- User servers: one container each, home on a named volume ------------------
-c.JupyterHub.spawner_class = "docker"
+# DockerSpawner, plus a fast readiness check (stack/spawner.py: the hub's own
+# backoff added up to 1.6 s to every spawn).
+c.JupyterHub.spawner_class = "stack.spawner.StackDockerSpawner"
 c.DockerSpawner.image = s.singleuser_image
 if s.allowed_images:
     # Only these can ever start; a user picks one by display name (form or API).

@@ -10,6 +10,9 @@ c.ServerApp.default_url = "/lab"
 # No calls home at start: this also keeps start-up fast on closed networks.
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+# The venv is root's: Lab's PyPI manager would offer installs that cannot work.
+# Extensions come with the image (README "Custom images").
+c.LabApp.extension_manager = "readonly"
 
 # Headers from the hub (embedding's frame-ancestors, HSTS): the same on every
 # route of this server (Lab, Notebook, API, files) as on the hub.

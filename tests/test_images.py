@@ -1,11 +1,12 @@
 """User images: a picker on the spawn page, the REST API option, only listed images, version check."""
 
+import json
 import re
 import subprocess
 
 import pytest
 from dockerctl import docker
-from hubclient import wait_for
+from hubclient import new_session, wait_for
 
 EXAMPLE = "jupyterhub-stack/example:latest"
 
@@ -27,11 +28,30 @@ def old_image(stack):
 
 
 @pytest.fixture(scope="module")
-def images(extra_stack, old_image):
+def broken_image(stack):
+    """An image built on ours whose server exits at once, as a bad start hook would."""
+    tag = f"{stack.project}-broken:latest"
+    dockerfile = (
+        'FROM jupyterhub-stack/singleuser:latest\nCMD ["bash", "-c", "echo this image is broken >&2; exit 3"]\n'
+    )
+    subprocess.run(
+        ["docker", "build", "-q", "--force-rm", "-t", tag, "-"],
+        input=dockerfile,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    yield tag
+    docker("rmi", "-f", tag, check=False)
+
+
+@pytest.fixture(scope="module")
+def images(extra_stack, old_image, broken_image):
     return extra_stack(
         "i",
         ALLOWED_IMAGES=(
-            f"Python and R=jupyterhub-stack/singleuser:latest,Example course={EXAMPLE},Old hub={old_image}"
+            f"Python and R=jupyterhub-stack/singleuser:latest,Example course={EXAMPLE},Old hub={old_image},"
+            f"Broken={broken_image}"
         ),
     )
 
@@ -53,7 +73,7 @@ def test_version_check_flags_an_image_of_another_jupyterhub(images, old_image):
 def test_form_offers_images_spawns_the_choice_and_remembers_it(images):
     session = images.hub.login("ivy", images.env["DUMMY_PASSWORD"])
     form = session.get(f"{images.hub.url}/hub/spawn")
-    assert re.findall(r'<option value="([^"]+)"', form.text) == ["Python and R", "Example course", "Old hub"]
+    assert re.findall(r'<option value="([^"]+)"', form.text) == ["Python and R", "Example course", "Old hub", "Broken"]
     assert selected_option(form.text) == "Python and R"
 
     # Submit the form as a browser does.
@@ -96,3 +116,30 @@ def test_images_not_listed_are_refused(images, image):
     assert r.status_code == 400
     assert "not in allowed list" in r.json()["message"]
     assert images.container_of("kim") is None
+
+
+def test_a_server_that_exits_at_start_fails_at_once_with_its_exit_status(images):
+    """JupyterHub alone would wait out SPAWN_TIMEOUT (120 s) for a server that
+    already exited, then say "500: Internal Server Error"; the stack's spawner
+    reports the exit within seconds, with a message that names the image."""
+    token = images.hub.new_token(images.hub.login("lee", images.env["DUMMY_PASSWORD"]), "lee")
+    r = images.hub.api(token, "POST", "/users/lee/server", json={"image": "Broken"})
+    if r.status_code == 202:  # the hub answers after 10 s even if the spawn goes on
+        message = failure_event(images, token, "lee", timeout=60)
+    else:
+        assert r.status_code == 500, r.text
+        message = r.json()["message"]
+    assert "Your server exited before it answered" in message and "-broken:latest" in message, message
+    wait_for(lambda: not images.hub.api(token, "GET", "/users/lee").json()["servers"], 30, "lee's server gone")
+    assert images.container_of("lee") is None  # removed, as a stopped server's is
+
+
+def failure_event(stack, token: str, user: str, timeout: float) -> str:
+    url = f"{stack.hub.url}/hub/api/users/{user}/server/progress"
+    with new_session().get(url, headers={"Authorization": f"token {token}"}, stream=True, timeout=timeout) as r:
+        for line in r.iter_lines():
+            if line.startswith(b"data:"):
+                event = json.loads(line[5:])
+                if event.get("failed") or event.get("ready"):
+                    return event.get("message", "")
+    return ""
