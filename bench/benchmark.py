@@ -295,21 +295,73 @@ def ip_on(stack: Stack, container: str) -> str:
     return docker("inspect", "-f", template, container).strip()
 
 
+HAPROXY_CFG = """global
+  maxconn 1000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend tls
+  bind :8443 ssl crt /ref/combined.pem
+  default_backend user
+backend user
+  server user {target}
+"""
+
+
+def reference_haproxy(stack: Stack, target: str) -> str:
+    """HAProxy (the socket proxy's image has it) terminating TLS in front of the same
+    server: what a proxy written in C costs here, to put CHP's number in context.
+    Labelled with the project, so the teardown removes it with the rest."""
+    name = f"{stack.project}-reference-haproxy"
+    label = f"io.jupyterhub-stack.project={stack.project}"
+    docker("volume", "create", "--label", label, name)
+    script = (
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=bench"
+        " -keyout /ref/key.pem -out /ref/cert.pem 2>/dev/null"
+        " && cat /ref/cert.pem /ref/key.pem > /ref/combined.pem && chmod 644 /ref/combined.pem"
+        f" && printf '%s' '{HAPROXY_CFG.format(target=target)}' > /ref/haproxy.cfg"
+    )
+    image = {i.split("/")[-1].split(":")[0]: i for i in stack.compose("config", "--images").stdout.split()}
+    docker("run", "--rm", "--user", "0", "-v", f"{name}:/ref", "--entrypoint", "sh", image["proxy"], "-c", script)
+    docker(
+        "run", "--detach", "--name", name, "--label", label, "--network", f"{stack.project}_jupyterhub",
+        "-v", f"{name}:/ref:ro", image["socket-proxy"], "haproxy", "-db", "-f", "/ref/haproxy.cfg",
+    )  # fmt: skip
+    ip = ip_on(stack, name)
+    until(lambda: accepts((ip, 8443, True)), "the reference HAProxy")
+    return ip
+
+
+def accepts(target) -> bool:
+    conn = connection(target)
+    try:
+        conn.connect()  # raises until the TLS handshake succeeds
+        return True
+    finally:
+        conn.close()
+
+
 def proxy_overhead(stack: Stack, user: User, rounds: int = 500) -> dict:
     """The same small request, in turn straight to the user's container, through the
     TLS proxy, and through the port the stack publishes, over kept-alive connections.
 
     The ratio is taken at the proxy's own address: on 127.0.0.1 the published port
     also goes through Docker's userland proxy (docker-proxy), which connections
-    from other machines do not (the kernel forwards those); it is reported apart.
+    from other machines do not (the kernel forwards those); it is reported apart,
+    and so is a reference HAProxy in the proxy's place.
     """
     log("proxy overhead...")
     path = f"/user/{user.name}/api/status"
     proxy = stack.compose("ps", "-q", "proxy").stdout.strip()
+    server_ip = ip_on(stack, stack.container_of(user.name)["id"])
     targets = {
-        "direct": (ip_on(stack, stack.container_of(user.name)["id"]), 8888, False),
+        "direct": (server_ip, 8888, False),
         "via_proxy": (ip_on(stack, proxy), 8443, True),
         "via_published_port": ("127.0.0.1", int(stack.env["HTTPS_PORT"]), True),
+        "via_reference_haproxy": (reference_haproxy(stack, f"{server_ip}:8888"), 8443, True),
     }
     conns = {key: connection(target) for key, target in targets.items()}
     samples: dict[str, list[float]] = {key: [] for key in targets}
@@ -328,6 +380,8 @@ def proxy_overhead(stack: Stack, user: User, rounds: int = 500) -> dict:
         "ratio_p50": s["via_proxy"]["p50"] / s["direct"]["p50"],
         "ratio_p95": s["via_proxy"]["p95"] / s["direct"]["p95"],
         "published_port_ratio_p50": s["via_published_port"]["p50"] / s["direct"]["p50"],
+        "via_reference_haproxy_ms": s["via_reference_haproxy"],
+        "reference_haproxy_ratio_p50": s["via_reference_haproxy"]["p50"] / s["direct"]["p50"],
         "rps_via_proxy": requests_per_second(targets["via_proxy"], path, user.token),
         "rps_direct": requests_per_second(targets["direct"], path, user.token),
         "client": "Python http.client on the same machine, keep-alive, one request at a time (rps: 10 threads)",

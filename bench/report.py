@@ -113,6 +113,7 @@ DETAILS = (
     ("proxy / direct latency ratio, p95", "proxy.ratio_p95", ""),
     ("same request through the published port on 127.0.0.1, p50", "proxy.via_published_port_ms.p50", "ms"),
     ("published port / direct latency ratio, p50", "proxy.published_port_ratio_p50", ""),
+    ("reference: HAProxy (TLS) in the proxy's place / direct, p50", "proxy.reference_haproxy_ratio_p50", ""),
     ("requests/s through the proxy, concurrency 10", "proxy.rps_via_proxy", ""),
     ("requests/s straight to the container, concurrency 10", "proxy.rps_direct", ""),
     ("cold build of all images (no cache, downloads included)", "stack.cold_build_s", "s"),

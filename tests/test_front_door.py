@@ -1,7 +1,9 @@
 """The proxy: HTTPS with a certificate made once, HTTP redirected, login page served."""
 
+import http.client
 import socket
 import ssl
+import subprocess
 
 from dockerctl import docker
 from hubclient import new_session
@@ -51,3 +53,39 @@ def test_only_the_proxy_publishes_ports(stack):
         bindings[service] = docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", cid).strip()
     assert "8443/tcp" in bindings["proxy"] and "8080/tcp" in bindings["proxy"]
     assert bindings["hub"] in ("{}", "null")
+
+
+def test_proxy_keeps_connections_alive(stack, running_user):
+    """One TLS connection carries request after request, to a user's server and to the
+    hub: configurable-http-proxy 4.5.3 as Debian ships it closed it after each one."""
+    name, token = running_user
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", int(stack.env["HTTPS_PORT"]), context=ctx, timeout=30)
+    sockets = set()
+    try:
+        for path in [f"/user/{name}/api/status", "/hub/api/", f"/user/{name}/api/status"] * 2:
+            conn.request("GET", path, headers={"Authorization": f"token {token}"})
+            r = conn.getresponse()
+            r.read()
+            assert r.status == 200, (path, r.status)
+            assert (r.getheader("Connection") or "").lower() != "close", path
+            sockets.add(id(conn.sock))
+    finally:
+        conn.close()
+    assert len(sockets) == 1
+
+
+def test_healthchecks_fail_when_their_service_would_not_work(stack):
+    proxy = stack.compose("ps", "-q", "proxy").stdout.strip()
+    hub = stack.compose("ps", "-q", "hub").stdout.strip()
+
+    def check(container: str, command: str, *env: str) -> int:
+        args = [arg for e in env for arg in ("-e", e)]
+        return subprocess.run(["docker", "exec", *args, container, command], capture_output=True).returncode
+
+    assert check(proxy, "proxy-healthcheck") == 0 and check(hub, "hub-healthcheck") == 0
+    # A token the hub could not use; a hub not answering where users reach it.
+    assert check(proxy, "proxy-healthcheck", "CONFIGPROXY_AUTH_TOKEN=not-the-token") == 1
+    assert check(hub, "hub-healthcheck", "BASE_URL=/elsewhere/") == 1
