@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,3 +166,25 @@ def machine(root: Path) -> dict:
         "compose": _run("docker", "compose", "version", "--short"),
         "commit": _run("git", "-C", str(root), "rev-parse", "--short", "HEAD") + ("+changes" if dirty else ""),
     }
+
+
+def compare(before: dict, after: dict) -> str:
+    """Two runs' results side by side, target by target then the rest."""
+    lines = ["| metric | before | after | target |", "|---|---|---|---|"]
+    for t in TARGETS:
+        old, new = t.value(before["metrics"]), t.value(after["metrics"])
+        lines.append(f"| {t.label} | {fmt(old, t.unit)} | {fmt(new, t.unit)} | ≤ {fmt(t.limit, t.unit)} |")
+    for label, path, unit in DETAILS:
+        probe = Target(label, path, 0, unit)
+        old, new = probe.value(before["metrics"]), probe.value(after["metrics"])
+        if old is not None or new is not None:
+            lines.append(f"| {label} | {fmt(old, unit)} | {fmt(new, unit)} | |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # python bench/report.py BEFORE.json AFTER.json: compare two runs of bench/run.
+    if len(sys.argv) != 3:
+        sys.exit("usage: python bench/report.py BEFORE.json AFTER.json")
+    runs = [json.loads(Path(arg).read_text()) for arg in sys.argv[1:]]
+    print(compare(*runs))

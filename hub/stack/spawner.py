@@ -1,12 +1,12 @@
 """DockerSpawner that reports a server ready as soon as it answers.
 
-JupyterHub waits for a new server with an exponential backoff (0.2 s doubling
-up to 5 s, not configurable): a server that is up after 1.1 s was found at
-2.7 s. start() here watches the container's port every READY_POLL_INTERVAL
+JupyterHub waits for a new server with a randomised exponential backoff (0.2 s
+doubling up to 5 s, not configurable): in a traced spawn it saw a server 1.6 s
+after it answered. start() here watches the container's port every READY_POLL_INTERVAL
 seconds instead (a TCP connect, cheap enough for 20 spawns at once), then asks
 it over HTTP, so the hub's own check that follows succeeds at its first try.
-It also fails fast, with the exit status, when the container exits before it
-answers, where JupyterHub would wait out the whole http_timeout.
+It also fails fast, with a message naming the image, when the container exits
+before it answers, where JupyterHub would wait out the whole http_timeout.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from report import TARGETS, details_table, evaluate, fmt, percentile, summary, targets_table  # noqa: E402
+from report import TARGETS, compare, details_table, evaluate, fmt, percentile, summary, targets_table  # noqa: E402
 
 
 def test_percentiles_interpolate_between_ranks():
@@ -88,3 +88,12 @@ def test_formatting():
     assert fmt(1.234, "s") == "1.23 s"
     assert fmt(95.04, "MB") == "95.0 MB"
     assert fmt(None, "s") == "not measured"
+
+
+def test_compare_puts_two_runs_side_by_side():
+    before = {"metrics": full_metrics(spawn__p50=3.9)}
+    after = {"metrics": full_metrics()}
+    del before["metrics"]["burst"]
+    lines = compare(before, after).splitlines()
+    assert "| spawn p50 (API start -> server answers) | 3.90 s | 1.50 s | ≤ 2.00 s |" in lines
+    assert "| 20 users at once: all ready | not measured | 18.00 s | ≤ 20.00 s |" in lines
