@@ -6,7 +6,7 @@ import ssl
 import subprocess
 
 from dockerctl import docker
-from hubclient import new_session
+from hubclient import new_session, wait_for
 
 
 def server_cert(port: int) -> dict:
@@ -59,6 +59,12 @@ def test_proxy_keeps_connections_alive(stack, running_user):
     """One TLS connection carries request after request, to a user's server and to the
     hub: configurable-http-proxy 4.5.3 as Debian ships it closed it after each one."""
     name, token = running_user
+
+    # A test before this one restarts the proxy: the hub re-adds routes within 10 s.
+    def routed() -> bool:
+        return stack.hub.server(token, name, "GET", "api/status", allow_redirects=False).status_code == 200
+
+    wait_for(routed, 60, f"{name}'s route")
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
