@@ -13,7 +13,7 @@ import argparse
 import http.client
 import json
 import os
-import secrets
+import shutil
 import ssl
 import statistics
 import sys
@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dockerctl import docker, free_port  # noqa: E402
+from dockerctl import docker  # noqa: E402
 from hubclient import new_session  # noqa: E402
 from report import details_table, evaluate, machine, summary, targets_table  # noqa: E402
-from stackctl import Stack, hub_for, remove_everything, write_env  # noqa: E402
+from stackctl import Stack, hub_for, login_env, remove_everything, write_env  # noqa: E402
 
 POLL = 0.02
 READY_TIMEOUT = 180
@@ -46,19 +46,6 @@ def timed(fn) -> tuple[float, object]:
 
 
 # --- the stack ----------------------------------------------------------------
-
-
-def bench_env() -> dict[str, str]:
-    """Default settings, except a shared password to log users in and loopback ports."""
-    return {
-        "AUTHENTICATOR": "dummy",
-        "DUMMY_PASSWORD": secrets.token_urlsafe(12),
-        "DUMMY_ADMIN_PASSWORD": secrets.token_hex(20),
-        "ADMIN_USERS": "admin",
-        "HTTPS_PORT": str(free_port()),
-        "HTTP_PORT": str(free_port()),
-        "HTTPS_BIND_IP": "127.0.0.1",
-    }
 
 
 def build_and_size(stack: Stack, cold: bool) -> dict:
@@ -399,7 +386,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=20, help="users started at once")
     args = parser.parse_args()
 
-    env = bench_env()
+    env = login_env()  # everything else at its default
     workdir = Path(tempfile.mkdtemp(prefix="jhbench"))
     env_file = workdir / "bench.env"
     write_env(env_file, env)
@@ -430,6 +417,7 @@ def main() -> int:
     finally:
         log("removing the benchmark's stack...")
         remove_everything(stack.project, env_file)
+        shutil.rmtree(workdir, ignore_errors=True)  # the env file holds the passwords
         rows = evaluate(m)
         results["targets"] = rows
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

@@ -92,8 +92,9 @@ def write_env(path: Path, env: dict[str, str]) -> None:
     path.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
 
 
-def base_env(**overrides: str) -> dict[str, str]:
-    env = {
+def login_env() -> dict[str, str]:
+    """What every stack under test needs: a shared password to log users in, loopback ports."""
+    return {
         "AUTHENTICATOR": "dummy",
         "DUMMY_PASSWORD": secrets.token_urlsafe(12),
         "DUMMY_ADMIN_PASSWORD": secrets.token_hex(20),
@@ -101,6 +102,11 @@ def base_env(**overrides: str) -> dict[str, str]:
         "HTTPS_PORT": str(free_port()),
         "HTTP_PORT": str(free_port()),
         "HTTPS_BIND_IP": "127.0.0.1",
+    }
+
+
+def base_env(**overrides: str) -> dict[str, str]:
+    env = login_env() | {
         "ALLOW_NAMED_SERVERS": "true",
         "USER_MEM_LIMIT": "1G",
         "USER_MEM_GUARANTEE": "256M",

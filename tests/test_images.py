@@ -11,17 +11,23 @@ from hubclient import new_session, wait_for
 EXAMPLE = "jupyterhub-stack/example:latest"
 
 
-@pytest.fixture(scope="module")
-def old_image(stack):
-    """An image built on ours that claims another jupyterhub version."""
-    tag = f"{stack.project}-oldhub:latest"
-    dockerfile = "FROM jupyterhub-stack/singleuser:latest\nLABEL io.jupyterhub-stack.jupyterhub-version=5.0.0\n"
+def build(tag: str, dockerfile: str) -> str:
     subprocess.run(
         ["docker", "build", "-q", "--force-rm", "-t", tag, "-"],
         input=dockerfile,
         text=True,
         check=True,
         capture_output=True,
+    )
+    return tag
+
+
+@pytest.fixture(scope="module")
+def old_image(stack):
+    """An image built on ours that claims another jupyterhub version."""
+    tag = build(
+        f"{stack.project}-oldhub:latest",
+        "FROM jupyterhub-stack/singleuser:latest\nLABEL io.jupyterhub-stack.jupyterhub-version=5.0.0\n",
     )
     yield tag
     docker("rmi", "-f", tag, check=False)
@@ -30,16 +36,9 @@ def old_image(stack):
 @pytest.fixture(scope="module")
 def broken_image(stack):
     """An image built on ours whose server exits at once, as a bad start hook would."""
-    tag = f"{stack.project}-broken:latest"
-    dockerfile = (
-        'FROM jupyterhub-stack/singleuser:latest\nCMD ["bash", "-c", "echo this image is broken >&2; exit 3"]\n'
-    )
-    subprocess.run(
-        ["docker", "build", "-q", "--force-rm", "-t", tag, "-"],
-        input=dockerfile,
-        text=True,
-        check=True,
-        capture_output=True,
+    tag = build(
+        f"{stack.project}-broken:latest",
+        'FROM jupyterhub-stack/singleuser:latest\nCMD ["bash", "-c", "echo this image is broken >&2; exit 3"]\n',
     )
     yield tag
     docker("rmi", "-f", tag, check=False)
