@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dockerctl import docker  # noqa: E402
-from hubclient import new_session  # noqa: E402
+from hubclient import new_session, wait_for  # noqa: E402
 from report import details_table, evaluate, machine, summary, targets_table  # noqa: E402
 from stackctl import Stack, hub_for, login_env, remove_everything, write_env  # noqa: E402
 
@@ -69,23 +69,15 @@ def up_to_login(stack: Stack) -> float:
     log("compose up -> login page (fresh volumes)...")
     t0 = time.perf_counter()
     stack.compose("up", "--detach")
-    until(lambda: new_session().get(f"{stack.hub.url}/hub/login").status_code == 200, "the login page")
+    wait_for(
+        lambda: new_session().get(f"{stack.hub.url}/hub/login").status_code == 200,
+        READY_TIMEOUT,
+        "the login page",
+        POLL,
+    )
     elapsed = time.perf_counter() - t0
     stack.compose("up", "--detach", "--wait", "--wait-timeout", "120")  # all healthy before measuring more
     return elapsed
-
-
-def until(check, what: str, timeout: float = READY_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except Exception:  # not up yet: connection refused, reset, ...
-            result = None
-        if result:
-            return result
-        time.sleep(POLL)
-    raise TimeoutError(f"{what} not ready within {timeout}s")
 
 
 # --- users --------------------------------------------------------------------
@@ -96,13 +88,9 @@ class User:
         self.stack, self.name = stack, name
         self.token = stack.hub.new_token(stack.hub.login(name, stack.env["DUMMY_PASSWORD"]), name)
 
-    def answers(self, session) -> bool:
-        r = session.get(
-            self.stack.hub.server_url(self.name) + "api/status",
-            headers={"Authorization": f"token {self.token}"},
-            allow_redirects=False,  # before the route exists the hub redirects
-        )
-        return r.status_code == 200
+    def answers(self) -> bool:
+        # No redirects: before the route exists, the hub answers and redirects.
+        return self.stack.hub.server(self.token, self.name, "GET", "api/status", allow_redirects=False).ok
 
     def spawn(self) -> float:
         """Seconds from the API start request until the server answers through the proxy.
@@ -110,29 +98,16 @@ class User:
         As the spawn page of a browser does, it waits on the hub's progress events
         rather than polling: 20 clients polling would load the hub they measure.
         """
-        session = new_session()
         t0 = time.perf_counter()
         r = self.stack.hub.api(self.token, "POST", f"/users/{self.name}/server")
         if r.status_code == 202:  # still starting after the hub's 10 s: follow its progress
-            self.wait_for_ready_event()
+            outcome = self.stack.hub.spawn_outcome(self.token, self.name, READY_TIMEOUT)
+            if not outcome.get("ready"):
+                raise RuntimeError(f"start of {self.name} failed: {outcome.get('message')}")
         elif r.status_code != 201:
             raise RuntimeError(f"start of {self.name}: HTTP {r.status_code} {r.text[:200]}")
-        until(lambda: self.answers(session), f"{self.name}'s server")
+        wait_for(self.answers, READY_TIMEOUT, f"{self.name}'s server", POLL)
         return time.perf_counter() - t0
-
-    def wait_for_ready_event(self) -> None:
-        url = f"{self.stack.hub.url}/hub/api/users/{self.name}/server/progress"
-        headers = {"Authorization": f"token {self.token}"}
-        with new_session().get(url, headers=headers, stream=True, timeout=READY_TIMEOUT) as r:
-            r.raise_for_status()
-            for line in r.iter_lines():
-                if line.startswith(b"data:"):
-                    event = json.loads(line[5:])
-                    if event.get("ready"):
-                        return
-                    if event.get("failed"):
-                        raise RuntimeError(f"start of {self.name} failed: {event.get('message')}")
-        raise RuntimeError(f"the progress of {self.name}'s start ended without a ready event")
 
     def stop(self) -> None:
         self.stack.hub.stop(self.token, self.name, timeout=120)
@@ -165,9 +140,9 @@ def sequential_spawns(stack: Stack, n: int) -> tuple[dict, list[User]]:
     return summary(times), users
 
 
-def burst(stack: Stack, n: int, prefix: str = "burst") -> dict:
+def burst(stack: Stack, n: int) -> dict:
     log(f"{n} users start at once...")
-    users = [User(stack, f"{prefix}{i:02d}") for i in range(1, n + 1)]
+    users = [User(stack, f"burst{i:02d}") for i in range(1, n + 1)]
     start = threading.Barrier(n)
 
     def go(u: User) -> float:
@@ -192,6 +167,7 @@ def burst(stack: Stack, n: int, prefix: str = "burst") -> dict:
 def browser_login_to_lab(stack: Stack) -> float:
     """A person's view: submit the login form, then JupyterLab drawn (spawn included)."""
     from browserctl import chromium
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -207,7 +183,9 @@ def browser_login_to_lab(stack: Stack) -> float:
             t0 = time.perf_counter()
             browser.find_element(By.ID, "login_submit").click()
             # Lab's shell with its launcher: the page a user can work in.
-            WebDriverWait(browser, READY_TIMEOUT, poll_frequency=POLL).until(
+            # Lab redraws while it loads: an element found a moment ago can be gone.
+            stale = (StaleElementReferenceException,)
+            WebDriverWait(browser, READY_TIMEOUT, poll_frequency=POLL, ignored_exceptions=stale).until(
                 ec.visibility_of_element_located((By.CSS_SELECTOR, "#jp-main-dock-panel .jp-Launcher"))
             )
             elapsed = time.perf_counter() - t0
@@ -318,7 +296,7 @@ def reference_haproxy(stack: Stack, target: str) -> str:
         "-v", f"{name}:/ref:ro", image["socket-proxy"], "haproxy", "-db", "-f", "/ref/haproxy.cfg",
     )  # fmt: skip
     ip = ip_on(stack, name)
-    until(lambda: accepts((ip, 8443, True)), "the reference HAProxy")
+    wait_for(lambda: accepts((ip, 8443, True)), READY_TIMEOUT, "the reference HAProxy", POLL)
     return ip
 
 

@@ -89,6 +89,20 @@ class Hub:
         server = user.get("servers", {}).get(servername)
         return server if server and server.get("ready") else None
 
+    def spawn_outcome(self, token: str, username: str, timeout: float = 120) -> dict:
+        """Follow a pending start's progress events, as the spawn page does, to its last
+        one: {"ready": true, ...} or {"failed": true, "message": ...}."""
+        url = f"{self.url}/hub/api/users/{username}/server/progress"
+        headers = {"Authorization": f"token {token}"}
+        with new_session().get(url, headers=headers, stream=True, timeout=timeout) as r:
+            r.raise_for_status()
+            for line in r.iter_lines():
+                if line.startswith(b"data:"):
+                    event = json.loads(line[5:])
+                    if event.get("ready") or event.get("failed"):
+                        return event
+        raise RuntimeError(f"the progress of {username}'s start ended without an outcome")
+
     def stop(self, token: str, username: str, servername: str = "", timeout: float = 60) -> None:
         path = f"/users/{username}/servers/{servername}" if servername else f"/users/{username}/server"
         r = self.api(token, "DELETE", path)

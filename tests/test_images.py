@@ -1,12 +1,11 @@
 """User images: a picker on the spawn page, the REST API option, only listed images, version check."""
 
-import json
 import re
 import subprocess
 
 import pytest
 from dockerctl import docker
-from hubclient import new_session, wait_for
+from hubclient import wait_for
 
 EXAMPLE = "jupyterhub-stack/example:latest"
 
@@ -124,21 +123,10 @@ def test_a_server_that_exits_at_start_fails_at_once_with_its_exit_status(images)
     token = images.hub.new_token(images.hub.login("lee", images.env["DUMMY_PASSWORD"]), "lee")
     r = images.hub.api(token, "POST", "/users/lee/server", json={"image": "Broken"})
     if r.status_code == 202:  # the hub answers after 10 s even if the spawn goes on
-        message = failure_event(images, token, "lee", timeout=60)
+        message = images.hub.spawn_outcome(token, "lee", timeout=60).get("message", "")
     else:
         assert r.status_code == 500, r.text
         message = r.json()["message"]
     assert "Your server exited before it answered" in message and "-broken:latest" in message, message
     wait_for(lambda: not images.hub.api(token, "GET", "/users/lee").json()["servers"], 30, "lee's server gone")
     assert images.container_of("lee") is None  # removed, as a stopped server's is
-
-
-def failure_event(stack, token: str, user: str, timeout: float) -> str:
-    url = f"{stack.hub.url}/hub/api/users/{user}/server/progress"
-    with new_session().get(url, headers={"Authorization": f"token {token}"}, stream=True, timeout=timeout) as r:
-        for line in r.iter_lines():
-            if line.startswith(b"data:"):
-                event = json.loads(line[5:])
-                if event.get("failed") or event.get("ready"):
-                    return event.get("message", "")
-    return ""
