@@ -178,7 +178,7 @@ def hub_url_for_browser(stack) -> str:
 
 
 def test_lab_works_inside_allowed_portal(stack, user_token, portal_ports, browser):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -202,20 +202,23 @@ def test_lab_works_inside_allowed_portal(stack, user_token, portal_ports, browse
         browser.find_element(By.ID, "password_input").send_keys(stack.env["DUMMY_PASSWORD"])
         browser.find_element(By.ID, "login_submit").click()
 
-        # Spawn, then JupyterLab with the notebook, all inside the frame.
-        wait = WebDriverWait(browser, 120)
+        # Spawn, then JupyterLab with the notebook, all inside the frame. Lab redraws
+        # the notebook while it loads: an element found a moment ago can be gone.
+        wait = WebDriverWait(browser, 120, ignored_exceptions=(StaleElementReferenceException,))
+        editor = (By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#jp-main-dock-panel")))
-        cell = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")))
+        wait.until(ec.element_to_be_clickable(editor))
         wait.until(
             ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"))
         )
         # Run the cell. A key press can land before the editor has focus on a busy
         # machine, so press again if no output came; a real failure stays one.
         for _ in range(3):
+            cell = wait.until(ec.element_to_be_clickable(editor))
             cell.click()
             cell.send_keys(Keys.SHIFT, Keys.ENTER)
             try:
-                WebDriverWait(browser, 40).until(
+                WebDriverWait(browser, 40, ignored_exceptions=(StaleElementReferenceException,)).until(
                     lambda d: (
                         [e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")] == ["42"]
                     )
